@@ -1,0 +1,34 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "pcapctl",
+    products: [
+        .executable(name: "pcapctl", targets: ["pcapctl"])
+    ],
+    targets: [
+        /** libpcap, through pkg-config and Debian's libpcap-dev. Only CaptureEngine imports it. */
+        .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        /** GNU-only libc pieces Swift's Glibc module does not show: POSIX_SPAWN_SETSID, closefrom, setns. */
+        .target(name: "CSystemShim", cSettings: [.define("_GNU_SOURCE")]),
+        /** The classic libpcap file format: header and record layout, torn-record trimming. Pure Swift. */
+        .target(name: "PcapFormat"),
+        /** Azure's 5-tuple filter notation: parsing, validation and the exact BPF expression. Pure Swift. */
+        .target(name: "PacketFilters"),
+        /** The capture engine: the only code that touches libpcap. */
+        .target(name: "CaptureEngine", dependencies: ["CPcap", "CSystemShim", "PcapFormat"]),
+        /** The control plane: resource model, validation, JSON store, storage layout, agent supervision. */
+        .target(name: "ControlPlane", dependencies: ["PacketFilters", "PcapFormat", "CSystemShim"]),
+        /** The command line: option tables, parser, help, one file per verb, and the capture agent. */
+        .target(name: "PcapCtlCLI", dependencies: ["ControlPlane", "CaptureEngine", "PacketFilters"]),
+        .executableTarget(name: "pcapctl", dependencies: ["PcapCtlCLI"]),
+
+        /** Helpers shared by tests: an independent pcap decoder, a runner for the built binary. */
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "PacketFiltersTests", dependencies: ["PacketFilters", "TestSupport"]),
+        .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "PcapFormat"]),
+        .testTarget(name: "PcapCtlCLITests", dependencies: ["PcapCtlCLI", "ControlPlane"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["pcapctl", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,19 @@
+#ifndef PCAPCTL_CSYSTEMSHIM_H
+#define PCAPCTL_CSYSTEMSHIM_H
+
+#include <spawn.h>
+#include <sys/types.h>
+
+/// GNU-only spawn flag: the child becomes a session leader (not visible from Swift's Glibc module).
+extern const int pcapctl_POSIX_SPAWN_SETSID;
+
+/// Closes every descriptor >= `lowfd` in the spawned child (posix_spawn_file_actions_addclosefrom_np).
+int pcapctl_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions, int lowfd);
+
+/// Moves the calling thread into the network namespace that `fd` refers to (setns with CLONE_NEWNET).
+int pcapctl_setns_net(int fd);
+
+/// Process start time in clock ticks since boot, read from /proc/PID/stat (field 22); 0 if unknown.
+unsigned long long pcapctl_process_start_ticks(pid_t pid);
+
+#endif

@@ -1,0 +1,113 @@
+import Glibc
+import PcapFormat
+
+/// Writes a classic pcap file with its own buffer, so that the byte limit is exact and the per-packet
+/// path is a bounds check and two copies into preallocated memory: no allocation, no system call.
+///
+/// The buffer only ever holds whole records and is written out by `flush()`. If a write fails (a full
+/// disk), the file is cut back to the last whole flushed record, so it always stays readable.
+public final class CaptureFileWriter {
+    private let descriptor: Int32
+    private let buffer: UnsafeMutableRawBufferPointer
+    private var used = 0
+    /// Stop writing before a record would make the file larger than this; 0 is no limit.
+    private let byteLimit: UInt64
+    /// Packets stamped at or after this wall-clock time (µs since the epoch) are past the time limit.
+    let deadlineMicroseconds: Int64
+
+    /// Bytes in the file once the buffer is flushed: header and every accepted record.
+    public private(set) var bytesWritten: UInt64
+    /// Records accepted.
+    public private(set) var packetsWritten: UInt64 = 0
+    /// Bytes and records that have reached the file (the kernel's page cache).
+    public private(set) var bytesFlushed: UInt64 = 0
+    public private(set) var packetsFlushed: UInt64 = 0
+    /// Set when a record was refused because it would cross the byte limit.
+    public private(set) var reachedByteLimit = false
+    /// Set when a record was refused because it was stamped after the time limit.
+    public private(set) var reachedTimeLimit = false
+    /// The first write error; once set, nothing more is written.
+    public private(set) var writeError: Int32?
+
+    /// Creates `path` (mode 0600, never an existing file) and writes the file header.
+    public init(path: String, linkType: Int32, snapshotLength: Int32, byteLimit: UInt64, deadlineMicroseconds: Int64 = .max, bufferCapacity: Int = 1 << 20) throws(CaptureError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw CaptureError(.failed, "cannot create \(path): \(String(cString: strerror(errno)))") }
+        fchmod(fd, 0o600)
+        descriptor = fd
+        self.byteLimit = byteLimit
+        self.deadlineMicroseconds = deadlineMicroseconds
+        // Large enough for the biggest record libpcap can deliver.
+        let capacity = max(bufferCapacity, PcapFileFormat.recordHeaderSize + Int(CaptureConfiguration.maximumSnapshotLength))
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 8)
+        let header = PcapFileFormat.fileHeader(linkType: UInt32(bitPattern: linkType), snapshotLength: UInt32(bitPattern: snapshotLength))
+        header.withUnsafeBytes { storage.copyMemory(from: $0) }
+        buffer = storage
+        used = header.count
+        bytesWritten = UInt64(header.count)
+        flush()
+    }
+
+    deinit {
+        close(descriptor)
+        buffer.deallocate()
+    }
+
+    /// Appends one record; false when the record is refused (limit reached or a previous write failed).
+    @inline(__always)
+    public func append(seconds: Int, microseconds: Int, capturedLength: UInt32, originalLength: UInt32, bytes: UnsafePointer<UInt8>) -> Bool {
+        guard writeError == nil, !reachedByteLimit, !reachedTimeLimit else { return false }
+        if Int64(seconds) &* 1_000_000 &+ Int64(microseconds) >= deadlineMicroseconds {
+            reachedTimeLimit = true
+            return false
+        }
+        let recordSize = PcapFileFormat.recordHeaderSize + Int(capturedLength)
+        if byteLimit > 0 && bytesWritten + UInt64(recordSize) > byteLimit {
+            reachedByteLimit = true
+            return false
+        }
+        if used + recordSize > buffer.count {
+            flush()
+            if writeError != nil { return false }
+        }
+        let base = buffer.baseAddress! + used
+        base.storeBytes(of: UInt32(truncatingIfNeeded: seconds), toByteOffset: 0, as: UInt32.self)
+        base.storeBytes(of: UInt32(truncatingIfNeeded: microseconds), toByteOffset: 4, as: UInt32.self)
+        base.storeBytes(of: capturedLength, toByteOffset: 8, as: UInt32.self)
+        base.storeBytes(of: originalLength, toByteOffset: 12, as: UInt32.self)
+        (base + PcapFileFormat.recordHeaderSize).copyMemory(from: bytes, byteCount: Int(capturedLength))
+        used += recordSize
+        bytesWritten += UInt64(recordSize)
+        packetsWritten += 1
+        return true
+    }
+
+    /// Hands the buffered records to the kernel. After a failed write the file is cut back to its last
+    /// whole record and the writer refuses further records.
+    public func flush() {
+        guard used > 0, writeError == nil else { return }
+        var offset = 0
+        while offset < used {
+            let result = write(descriptor, buffer.baseAddress! + offset, used - offset)
+            if result < 0 {
+                if errno == EINTR { continue }
+                writeError = errno
+                _ = ftruncate(descriptor, off_t(bytesFlushed))
+                bytesWritten = bytesFlushed
+                packetsWritten = packetsFlushed
+                used = 0
+                return
+            }
+            offset += result
+        }
+        used = 0
+        bytesFlushed = bytesWritten
+        packetsFlushed = packetsWritten
+    }
+
+    /// Flushes and makes the file durable (fsync) before it is delivered.
+    public func finish() {
+        flush()
+        if writeError == nil && fsync(descriptor) != 0 { writeError = errno }
+    }
+}

@@ -1,0 +1,127 @@
+import CPcap
+import Glibc
+import Synchronization
+
+/// How a capture ended.
+public enum CaptureEnd: Sendable, Equatable {
+    /// `requestStop()` was called (a signal reached the agent).
+    case stopRequested
+    case timeLimitReached
+    case byteLimitReached
+    /// libpcap failed while capturing (the interface went away, ...), or a tick asked to stop with an error.
+    case captureFailed(String)
+    /// Writing the file failed (errno), e.g. a full disk.
+    case writeFailed(Int32)
+}
+
+/// Progress handed to the once-a-second tick, after the file has been flushed.
+public struct CaptureProgress: Sendable {
+    public var packetsWritten: UInt64
+    public var bytesWritten: UInt64
+    public var statistics: CaptureStatistics?
+}
+
+/// Runs one capture: libpcap handle in, pcap file out, until a limit, a stop request or a failure.
+public final class CaptureSession: @unchecked Sendable {
+    public let handle: PcapHandle
+    public let writer: CaptureFileWriter
+    private let stopFlag = Atomic<Bool>(false)
+    /// Seconds on the monotonic clock after which the session ends; nil for no time limit.
+    private let monotonicDeadline: Double?
+
+    /// Opens the handle and creates the output file; the time limit starts counting now.
+    public init(configuration: CaptureConfiguration, outputPath: String, byteLimit: UInt64, timeLimitSeconds: UInt64) throws(CaptureError) {
+        handle = try PcapHandle.open(configuration)
+        let nowWall = Self.wallClockMicroseconds()
+        let hasTimeLimit = timeLimitSeconds > 0
+        monotonicDeadline = hasTimeLimit ? Self.monotonicSeconds() + Double(timeLimitSeconds) : nil
+        writer = try CaptureFileWriter(
+            path: outputPath, linkType: handle.linkType, snapshotLength: handle.snapshotLength, byteLimit: byteLimit,
+            deadlineMicroseconds: hasTimeLimit ? nowWall + Int64(timeLimitSeconds) * 1_000_000 : .max)
+    }
+
+    /// Asks the running loop to finish; safe from any thread.
+    public func requestStop() {
+        stopFlag.store(true, ordering: .releasing)
+        handle.breakLoop()
+    }
+
+    /// Captures until the session ends, calling `tick` about once a second after a flush; a tick that returns
+    /// a message ends the capture as failed. The last packets the kernel holds are drained before returning.
+    public func run(tick: (CaptureProgress) -> String?) -> CaptureEnd {
+        var lastTick = Self.monotonicSeconds()
+        var end: CaptureEnd
+        // libpcap's TPACKET_V3 reader may wait forever on a quiet link (the kernel retires only non-empty
+        // blocks), so the loop waits itself, with a bound, and reads without blocking.
+        handle.setNonBlocking()
+        var pollEntry = pollfd(fd: handle.selectableDescriptor, events: Int16(POLLIN), revents: 0)
+        while true {
+            _ = poll(&pollEntry, 1, handle.pollTimeoutMilliseconds)
+            let result = withExtendedLifetime(writer) {
+                pcap_dispatch(handle.pointer, -1, Self.handlePacket, Unmanaged.passUnretained(writer).toOpaque().assumingMemoryBound(to: UInt8.self))
+            }
+            if let outcome = limitOutcome() { end = outcome; break }
+            if result == PCAP_ERROR {
+                end = .captureFailed(handle.lastError)
+                break
+            }
+            if stopFlag.load(ordering: .acquiring) { end = .stopRequested; break }
+            let now = Self.monotonicSeconds()
+            if let deadline = monotonicDeadline, now >= deadline { end = .timeLimitReached; break }
+            if now - lastTick >= 1 {
+                lastTick = now
+                writer.flush()
+                if let error = writer.writeError { end = .writeFailed(error); break }
+                if let failure = tick(progress) { end = .captureFailed(failure); break }
+            }
+        }
+        if end == .stopRequested || end == .timeLimitReached {
+            drain()
+            if let outcome = limitOutcome(), outcome != .timeLimitReached { end = outcome }
+        }
+        writer.finish()
+        if let error = writer.writeError { end = .writeFailed(error) }
+        return end
+    }
+
+    public var progress: CaptureProgress {
+        CaptureProgress(packetsWritten: writer.packetsWritten, bytesWritten: writer.bytesWritten, statistics: handle.statistics())
+    }
+
+    /// Reads what the kernel already holds without waiting for more.
+    private func drain() {
+        for _ in 0..<1024 {
+            let result = pcap_dispatch(handle.pointer, -1, Self.handlePacket, Unmanaged.passUnretained(writer).toOpaque().assumingMemoryBound(to: UInt8.self))
+            if result <= 0 || limitOutcome() != nil { break }
+        }
+    }
+
+    private func limitOutcome() -> CaptureEnd? {
+        if let error = writer.writeError { return .writeFailed(error) }
+        if writer.reachedByteLimit { return .byteLimitReached }
+        if writer.reachedTimeLimit { return .timeLimitReached }
+        return nil
+    }
+
+    /// The per-packet callback: a C function pointer, so it captures nothing and finds the writer through `user`.
+    private static let handlePacket: pcap_handler = { user, header, bytes in
+        guard let user, let header, let bytes else { return }
+        let writer = Unmanaged<CaptureFileWriter>.fromOpaque(UnsafeRawPointer(user)).takeUnretainedValue()
+        let record = header.pointee
+        _ = writer.append(
+            seconds: record.ts.tv_sec, microseconds: record.ts.tv_usec,
+            capturedLength: record.caplen, originalLength: record.len, bytes: bytes)
+    }
+
+    static func monotonicSeconds() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+
+    static func wallClockMicroseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000
+    }
+}

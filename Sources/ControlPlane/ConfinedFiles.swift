@@ -1,0 +1,110 @@
+import Glibc
+
+/// Writes files beneath a root directory (the captures root, the storage root) so that nothing below the
+/// root can redirect them: every directory below the root is opened relative to its parent with
+/// O_NOFOLLOW, so a symlink planted anywhere on the way is refused rather than followed, and the check
+/// and the use are the same system call (no window for a race).
+public enum ConfinedFiles {
+    /// Why a confined write failed, for the user and for the stop reason.
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public var path: String
+        public var reason: String
+        public var errno: Errno?
+        public var description: String { "cannot write '\(path)': \(reason)" }
+    }
+
+    /// Copies the first `length` bytes of `source` (all of it when nil) to `root/relativePath`, mode 0600.
+    /// The destination appears whole or not at all (a hidden temporary is linked into place), and an
+    /// existing file is never replaced.
+    public static func copy(from source: String, length: Int? = nil, toRoot root: String, relativePath: String) throws(Failure) {
+        let components = relativePath.split(separator: "/").map(String.init)
+        guard let fileName = components.last, !components.contains(".."), !components.contains(".") else {
+            throw Failure(path: "\(root)/\(relativePath)", reason: "the path must name a file beneath \(root)")
+        }
+        let target = "\(root)/\(relativePath)"
+        guard let directory = try openDirectory(root: root, components: Array(components.dropLast()), displayPath: target, create: true) else {
+            throw Failure(path: target, reason: "cannot create its directory")
+        }
+        let input: OwnedDescriptor
+        do { input = try FileSystem.open(source, O_RDONLY) } catch {
+            throw Failure(path: source, reason: error.description, errno: error)
+        }
+        let temporary = ".\(fileName).incoming-\(getpid())"
+        let output: OwnedDescriptor
+        switch retryingOnInterrupt({ openat(directory.rawValue, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }) {
+        case .success(let fd): output = OwnedDescriptor(adopting: fd)
+        case .failure(let error): throw Failure(path: target, reason: error.description, errno: error)
+        }
+        do {
+            _ = fchmod(output.rawValue, 0o600)
+            var remaining = length ?? Int.max
+            while remaining > 0 {
+                let chunk = try input.read(upTo: min(remaining, 1 << 20))
+                if chunk.isEmpty { break }
+                try output.writeAll(chunk)
+                remaining -= chunk.count
+            }
+            try output.sync()
+            _ = try retryingOnInterrupt { linkat(directory.rawValue, temporary, directory.rawValue, fileName, 0) }.get()
+        } catch {
+            _ = unlinkat(directory.rawValue, temporary, 0)
+            let reason = error.rawValue == EEXIST ? "the file already exists" : error.description
+            throw Failure(path: target, reason: reason, errno: error)
+        }
+        _ = unlinkat(directory.rawValue, temporary, 0)
+        try? directory.sync()
+    }
+
+    /// Refuses a path below `root` whose existing directories include a symlink, or whose file already exists.
+    /// Used at create time so that a capture which could never be delivered is refused before it starts.
+    public static func checkWritable(root: String, relativePath: String) throws(Failure) {
+        let components = relativePath.split(separator: "/").map(String.init)
+        let target = "\(root)/\(relativePath)"
+        guard let fileName = components.last else { throw Failure(path: target, reason: "no file name") }
+        guard let directory = try openDirectory(root: root, components: Array(components.dropLast()), displayPath: target, create: false) else {
+            return  // A level is missing: it will be created, empty, when the capture is delivered.
+        }
+        var info = stat()
+        if fstatat(directory.rawValue, fileName, &info, AT_SYMLINK_NOFOLLOW) == 0 {
+            throw Failure(path: target, reason: "the file already exists")
+        }
+    }
+
+    /// Opens `root/components...` as a directory, refusing symlinks. With `create`, missing levels are made
+    /// with mode 0700; without it, a missing level returns nil.
+    private static func openDirectory(root: String, components: [String], displayPath: String, create: Bool) throws(Failure) -> OwnedDescriptor? {
+        if !create && !FileSystem.exists(root) { return nil }
+        do { try FileSystem.makeDirectories(root) } catch {
+            throw Failure(path: root, reason: error.description, errno: error)
+        }
+        var current: OwnedDescriptor
+        do { current = try FileSystem.open(root, O_RDONLY | O_DIRECTORY) } catch {
+            throw Failure(path: root, reason: error.description, errno: error)
+        }
+        for component in components {
+            if !create {
+                var info = stat()
+                if fstatat(current.rawValue, component, &info, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT { return nil }
+            } else if mkdirat(current.rawValue, component, 0o700) == 0 {
+                if let created = try? openBelow(current, component) { _ = fchmod(created.rawValue, 0o700) }
+            } else if errno != EEXIST {
+                let error = Errno.current
+                throw Failure(path: displayPath, reason: error.description, errno: error)
+            }
+            do { current = try openBelow(current, component) } catch {
+                let reason = error.rawValue == ELOOP || error.rawValue == ENOTDIR
+                    ? "'\(component)' is a symbolic link or not a directory; pcapctl does not follow links below \(root)"
+                    : error.description
+                throw Failure(path: displayPath, reason: reason, errno: error)
+            }
+        }
+        return current
+    }
+
+    private static func openBelow(_ parent: OwnedDescriptor, _ name: String) throws(Errno) -> OwnedDescriptor {
+        let fd = try retryingOnInterrupt {
+            openat(parent.rawValue, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        }.get()
+        return OwnedDescriptor(adopting: fd)
+    }
+}

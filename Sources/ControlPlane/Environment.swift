@@ -1,0 +1,51 @@
+import Glibc
+
+/// Where pcapctl keeps its state and writes its files, and the identity its resource ids carry.
+/// Read once from the environment (and global flags) per invocation, then passed down explicitly.
+public struct PcapCtlEnvironment: Sendable, Equatable {
+    /// The state directory: resources, agent status, growing capture files.
+    public var home: String
+    /// Where storage accounts live: one directory per account.
+    public var storageRoot: String
+    /// Local `--file-path` values must lie beneath this directory (Azure's rule for Linux VMs).
+    public var capturesRoot: String
+    /// The subscription id that resource ids carry.
+    public var subscription: String
+
+    public static let defaultHome = "/var/lib/pcapctl"
+    public static let defaultCapturesRoot = "/var/captures"
+    public static let defaultSubscription = "00000000-0000-0000-0000-000000000000"
+
+    public init(home: String, storageRoot: String? = nil, capturesRoot: String, subscription: String) {
+        self.home = home
+        self.storageRoot = storageRoot ?? "\(home)/storage"
+        self.capturesRoot = capturesRoot
+        self.subscription = subscription
+    }
+
+    /// Reads PCAPCTL_HOME, PCAPCTL_STORAGE_ROOT, PCAPCTL_CAPTURES_ROOT and PCAPCTL_SUBSCRIPTION.
+    public static func fromProcessEnvironment() -> PcapCtlEnvironment {
+        func variable(_ name: String) -> String? {
+            guard let value = getenv(name) else { return nil }
+            let text = String(cString: value)
+            return text.isEmpty ? nil : text
+        }
+        return PcapCtlEnvironment(
+            home: variable("PCAPCTL_HOME") ?? defaultHome,
+            storageRoot: variable("PCAPCTL_STORAGE_ROOT"),
+            capturesRoot: variable("PCAPCTL_CAPTURES_ROOT") ?? defaultCapturesRoot,
+            subscription: variable("PCAPCTL_SUBSCRIPTION") ?? defaultSubscription)
+    }
+
+    /// Checks the directories are absolute and normal, so every path derived from them is too.
+    public func validate() throws(PcapCtlError) {
+        for (name, path) in [("PCAPCTL_HOME", home), ("PCAPCTL_STORAGE_ROOT", storageRoot), ("PCAPCTL_CAPTURES_ROOT", capturesRoot)] {
+            guard path.hasPrefix("/"), !path.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) else {
+                throw .usage("\(name): '\(path)' must be an absolute path without '.' or '..' components")
+            }
+        }
+        guard Validation.isResourceName(subscription) else {
+            throw .usage("PCAPCTL_SUBSCRIPTION: '\(subscription)' must be letters, digits, '-', '_' or '.'")
+        }
+    }
+}

@@ -1,0 +1,58 @@
+/// Where everything lives under the state directory. One place computes every path, so the layout is
+/// documented once (docs/reference.md, "State and storage layout").
+///
+///     $PCAPCTL_HOME/locations/<location>/.lock
+///     $PCAPCTL_HOME/locations/<location>/captures/<name>/capture.json
+///     $PCAPCTL_HOME/locations/<location>/captures/<name>/instances/<key>/{status.json,agent.lock,agent.log,capture.partial.cap,stop-reason}
+public struct StateLayout: Sendable {
+    public var environment: PcapCtlEnvironment
+
+    public init(environment: PcapCtlEnvironment) { self.environment = environment }
+
+    public var locationsDirectory: String { "\(environment.home)/locations" }
+
+    public func locationDirectory(_ location: String) -> String { "\(locationsDirectory)/\(location)" }
+
+    public func locationLock(_ location: String) -> String { "\(locationDirectory(location))/.lock" }
+
+    public func capturesDirectory(_ location: String) -> String { "\(locationDirectory(location))/captures" }
+
+    public func captureDirectory(_ location: String, _ name: String) -> String { "\(capturesDirectory(location))/\(name)" }
+
+    public func captureFile(_ location: String, _ name: String) -> String { "\(captureDirectory(location, name))/capture.json" }
+
+    public func instanceDirectory(_ location: String, _ name: String, _ key: String) -> String {
+        "\(captureDirectory(location, name))/instances/\(key)"
+    }
+}
+
+/// The files of one instance's agent.
+public struct InstancePaths: Sendable {
+    public var directory: String
+
+    public init(directory: String) { self.directory = directory }
+
+    public var status: String { "\(directory)/status.json" }
+    /// Held (flock) by the agent for its whole life; holds "pid starttime" for signalling.
+    public var agentLock: String { "\(directory)/agent.lock" }
+    public var agentLog: String { "\(directory)/agent.log" }
+    /// The capture file while it grows; copied to its final places when the session ends.
+    public var partialCapture: String { "\(directory)/capture.partial.cap" }
+    /// Written by stop/delete before they signal the agent, so it records why it stopped.
+    public var stopReason: String { "\(directory)/stop-reason" }
+}
+
+/// Azure's blob layout for a storage account, as a path below the storage root.
+public enum StorageLayout {
+    public static let defaultContainer = "network-watcher-logs"
+
+    /// `{account}/{container}/subscriptions/{sub}/resourcegroups/{group}/providers/microsoft.compute/virtualmachines/{vm}/{yyyy}/{MM}/{dd}/packetcapture_{HH}_{mm}_{ss}_{fff}.cap`,
+    /// segments lower-cased as Azure writes them. Scale set instances go under `virtualmachinescalesets/{name}/virtualmachines/{id}`.
+    public static func relativePath(
+        account: String, container: String, subscription: String, resourceGroup: String,
+        machineSegment: String, created: Timestamp
+    ) -> String {
+        "\(account)/\(container)/subscriptions/\(subscription.lowercased())/resourcegroups/\(resourceGroup.lowercased())"
+            + "/providers/microsoft.compute/\(machineSegment.lowercased())/\(created.datePath)/\(created.blobFileName)"
+    }
+}

@@ -1,0 +1,217 @@
+import Glibc
+
+/// An errno value with the C library's sentence for it.
+public struct Errno: Error, Equatable, Sendable, CustomStringConvertible {
+    public var rawValue: Int32
+
+    public init(_ rawValue: Int32) { self.rawValue = rawValue }
+
+    public static var current: Errno { Errno(errno) }
+
+    public var description: String { String(cString: strerror(rawValue)) }
+}
+
+/// Calls `body` until it stops failing with EINTR; returns its result or the errno it failed with.
+@inline(__always)
+func retryingOnInterrupt<T: FixedWidthInteger>(_ body: () -> T) -> Result<T, Errno> {
+    while true {
+        let result = body()
+        if result == -1 {
+            let error = Errno.current
+            if error.rawValue == EINTR { continue }
+            return .failure(error)
+        }
+        return .success(result)
+    }
+}
+
+/// An open file descriptor that closes itself. Only the thread that owns it uses it.
+public final class OwnedDescriptor {
+    public let rawValue: Int32
+
+    public init(adopting rawValue: Int32) { self.rawValue = rawValue }
+
+    deinit { _ = Glibc.close(rawValue) }
+
+    /// Writes all of `bytes`, looping over partial writes.
+    public func writeAll(_ bytes: UnsafeRawBufferPointer) throws(Errno) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = try retryingOnInterrupt {
+                Glibc.write(rawValue, bytes.baseAddress! + offset, bytes.count - offset)
+            }.get()
+            offset += written
+        }
+    }
+
+    public func writeAll(_ bytes: [UInt8]) throws(Errno) {
+        let result: Result<Void, Errno> = bytes.withUnsafeBytes { buffer in
+            Result { () throws(Errno) in try writeAll(buffer) }
+        }
+        try result.get()
+    }
+
+    /// Reads up to `count` bytes; an empty result means end of file.
+    public func read(upTo count: Int) throws(Errno) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: count)
+        let got = try buffer.withUnsafeMutableBytes { raw in
+            retryingOnInterrupt { Glibc.read(rawValue, raw.baseAddress!, count) }
+        }.get()
+        buffer.removeSubrange(got...)
+        return buffer
+    }
+
+    public func readToEnd() throws(Errno) -> [UInt8] {
+        var all: [UInt8] = []
+        while true {
+            let chunk = try read(upTo: 1 << 16)
+            if chunk.isEmpty { return all }
+            all.append(contentsOf: chunk)
+        }
+    }
+
+    public func sync() throws(Errno) {
+        _ = try retryingOnInterrupt { fsync(rawValue) }.get()
+    }
+
+    public func size() throws(Errno) -> Int {
+        var info = stat()
+        _ = try retryingOnInterrupt { fstat(rawValue, &info) }.get()
+        return Int(info.st_size)
+    }
+}
+
+/// Thin wrappers over path-based calls, each throwing the errno it failed with.
+public enum FileSystem {
+    public static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o600) throws(Errno) -> OwnedDescriptor {
+        let fd = try retryingOnInterrupt { Glibc.open(path, flags | O_CLOEXEC, mode) }.get()
+        return OwnedDescriptor(adopting: fd)
+    }
+
+    public static func rename(_ source: String, _ destination: String) throws(Errno) {
+        _ = try retryingOnInterrupt { Glibc.rename(source, destination) }.get()
+    }
+
+    public static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    public static func readFile(_ path: String) throws(Errno) -> [UInt8] {
+        try open(path, O_RDONLY).readToEnd()
+    }
+
+    /// Creates `path` and any missing parents with mode 0700, whatever the umask.
+    public static func makeDirectories(_ path: String) throws(Errno) {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, 0o700) == 0 {
+                _ = chmod(current, 0o700)
+            } else if errno != EEXIST {
+                throw Errno.current
+            }
+        }
+    }
+
+    /// Replaces `path` atomically: a temporary sibling is written, synced and renamed over it, then the
+    /// directory is synced so the rename itself survives a crash. Readers see the old or the new bytes, never a mix.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(Errno) {
+        let directory = parentDirectory(of: path)
+        let temporary = "\(directory)/.\(baseName(of: path)).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+        do {
+            let file = try open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: mode)
+            _ = fchmod(file.rawValue, mode)
+            try file.writeAll(bytes)
+            try file.sync()
+            try Self.rename(temporary, path)
+        } catch {
+            _ = unlink(temporary)
+            throw error
+        }
+        if let directoryFile = try? open(directory, O_RDONLY | O_DIRECTORY) {
+            try? directoryFile.sync()
+        }
+    }
+
+    public static func removeTree(_ path: String) throws(Errno) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            if errno == ENOENT { return }
+            throw Errno.current
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            for entry in try listDirectory(path) { try removeTree("\(path)/\(entry)") }
+            guard rmdir(path) == 0 || errno == ENOENT else { throw Errno.current }
+        } else {
+            guard unlink(path) == 0 || errno == ENOENT else { throw Errno.current }
+        }
+    }
+
+    /// Names in a directory, without `.` and `..`, sorted. A missing directory lists as empty.
+    public static func listDirectory(_ path: String) throws(Errno) -> [String] {
+        guard let directory = opendir(path) else {
+            if errno == ENOENT { return [] }
+            throw Errno.current
+        }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    public static func parentDirectory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    public static func baseName(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+}
+
+/// An advisory lock on a sidecar file (flock): shared to read, exclusive to write.
+///
+/// flock locks belong to the open file description, so a lock survives in a spawned child that inherits
+/// the descriptor: create hands its agent the lock this way, and the lock then lives exactly as long as the agent.
+public final class FileLock {
+    public let descriptor: OwnedDescriptor
+
+    public init(path: String) throws(Errno) {
+        descriptor = try FileSystem.open(path, O_RDWR | O_CREAT, mode: 0o600)
+    }
+
+    /// Takes the lock, waiting for it; false (without blocking) if `blocking` is off and another holds it.
+    @discardableResult
+    public func lock(exclusive: Bool, blocking: Bool = true) throws(Errno) -> Bool {
+        let operation = (exclusive ? LOCK_EX : LOCK_SH) | (blocking ? 0 : LOCK_NB)
+        switch retryingOnInterrupt({ flock(descriptor.rawValue, operation) }) {
+        case .success: return true
+        case .failure(let error) where error.rawValue == EWOULDBLOCK: return false
+        case .failure(let error): throw error
+        }
+    }
+
+    public func unlock() {
+        _ = flock(descriptor.rawValue, LOCK_UN)
+    }
+
+    /// Whether some other open file description holds `path`'s lock right now.
+    public static func isHeld(at path: String) -> Bool {
+        guard FileSystem.exists(path), let probe = try? FileLock(path: path) else { return false }
+        guard let acquired = try? probe.lock(exclusive: false, blocking: false) else { return false }
+        if acquired { probe.unlock() }
+        return !acquired
+    }
+}

@@ -1,0 +1,109 @@
+import ControlPlane
+
+/// One row of a verb's option table: the parser reads it, and `--help` is rendered from it, so the two
+/// cannot drift apart.
+public struct OptionSpec: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// Present or absent, no value.
+        case flag
+        /// One value (`--x v` or `--x=v`); given twice, the last wins, as in az.
+        case value(metavar: String)
+        /// One or more values (`--include 0 1 2`), taken until the next option.
+        case list(metavar: String)
+    }
+
+    public var long: String
+    public var short: Character?
+    public var kind: Kind
+    public var help: String
+    public var defaultText: String?
+    public var isRequired: Bool
+    public var isHidden: Bool
+
+    public init(_ long: String, short: Character? = nil, _ kind: Kind, help: String, default defaultText: String? = nil, required: Bool = false, hidden: Bool = false) {
+        self.long = long
+        self.short = short
+        self.kind = kind
+        self.help = help
+        self.defaultText = defaultText
+        self.isRequired = required
+        self.isHidden = hidden
+    }
+
+    /// `-n, --name <NAME>` as usage and help show it.
+    public var spelling: String {
+        let names = (short.map { "-\($0), " } ?? "") + "--\(long)"
+        switch kind {
+        case .flag: return names
+        case .value(let metavar): return "\(names) <\(metavar)>"
+        case .list(let metavar): return "\(names) <\(metavar)>..."
+        }
+    }
+}
+
+/// Options shared by the verbs, so each is spelled and explained once.
+public enum CommonOptions {
+    public static let name = OptionSpec("name", short: "n", .value(metavar: "NAME"), help: "Name of the packet capture session.", required: true)
+    public static let location = OptionSpec("location", short: "l", .value(metavar: "LOCATION"), help: "Location (region) of the capture: a namespace for names.", default: "local")
+    public static let resourceGroup = OptionSpec("resource-group", short: "g", .value(metavar: "GROUP"), help: "Resource group of the target VM and storage account, as carried in their ids.", default: "local")
+    public static let output = OptionSpec("output", short: "o", .value(metavar: "FORMAT"), help: "Output format: json, jsonc, table, tsv or none.", default: "json")
+    public static let help = OptionSpec("help", short: "h", .flag, help: "Show this help and exit.")
+}
+
+/// The options a verb's invocation carried, after the parser checked them against the verb's table.
+public struct ParsedOptions: Sendable {
+    public private(set) var values: [String: [String]] = [:]
+
+    mutating func set(_ option: OptionSpec, _ newValues: [String]) {
+        values[option.long] = newValues
+    }
+
+    public func has(_ option: OptionSpec) -> Bool { values[option.long] != nil }
+
+    public func string(_ option: OptionSpec) -> String? { values[option.long]?.last }
+
+    public func list(_ option: OptionSpec) -> [String] { values[option.long] ?? [] }
+
+    /// A required value; the parser has already checked presence, so absence here is a table bug.
+    public func required(_ option: OptionSpec) throws(PcapCtlError) -> String {
+        guard let value = string(option) else { throw .usage("the following arguments are required: --\(option.long)") }
+        return value
+    }
+
+    /// A whole number in `range`, with az's wording when it is out of range.
+    public func unsigned(_ option: OptionSpec, in range: ClosedRange<UInt64>, default fallback: UInt64) throws(PcapCtlError) -> UInt64 {
+        guard let text = string(option) else { return fallback }
+        let trimmed = text.trimmingSpaces
+        guard !trimmed.isEmpty, trimmed.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) || (trimmed.hasPrefix("-") && trimmed.dropFirst().utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) && trimmed.count > 1) else {
+            throw .usage("--\(option.long): Invalid format: '\(Validation.printable(text))' is not a whole number (allowed: \(range.lowerBound) to \(range.upperBound))")
+        }
+        if trimmed.hasPrefix("-") {
+            throw .usage("--\(option.long): Invalid format: '\(Validation.printable(text))' is less than \(range.lowerBound)")
+        }
+        guard let value = UInt64(trimmed), value <= range.upperBound else {
+            throw .usage("--\(option.long): Invalid format: '\(Validation.printable(text))' is greater than \(range.upperBound)")
+        }
+        guard value >= range.lowerBound else {
+            throw .usage("--\(option.long): Invalid format: '\(Validation.printable(text))' is less than \(range.lowerBound)")
+        }
+        return value
+    }
+
+    /// One of a fixed set of words, matched case-insensitively and returned as the set spells it.
+    public func choice(_ option: OptionSpec, from choices: [String], default fallback: String) throws(PcapCtlError) -> String {
+        guard let text = string(option) else { return fallback }
+        guard let match = choices.first(where: { $0.lowercased() == text.lowercased() }) else {
+            throw .usage("--\(option.long): unrecognized value '\(Validation.printable(text))' from choices '[\(choices.joined(separator: ", "))]'")
+        }
+        return match
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var scalars = Substring(self)
+        while scalars.first?.isWhitespace == true { scalars.removeFirst() }
+        while scalars.last?.isWhitespace == true { scalars.removeLast() }
+        return String(scalars)
+    }
+}

@@ -1,0 +1,57 @@
+import ControlPlane
+import Glibc
+
+/// The command line's entry point: parse, run one verb, map every error to one stderr line and an exit code.
+public enum PcapCtl {
+    public static let version = "0.1.0"
+
+    /// Every verb, in the order `--help` lists them.
+    public static let verbs: [Verb] = [
+        CreateVerb.verb, ShowVerb.verb, ShowStatusVerb.verb, ListVerb.verb, StopVerb.verb, DeleteVerb.verb,
+        DownloadVerb.verb, WaitVerb.verb, ShowFilterVerb.verb, AgentVerb.verb,
+    ]
+
+    /// Runs the process's own command line and exits with its code.
+    public static func main() -> Never {
+        exit(run(arguments: Array(CommandLine.arguments.dropFirst())))
+    }
+
+    public static func run(arguments: [String]) -> Int32 {
+        // A reader that goes away (`pcapctl list | head`) must not kill us mid-write.
+        signal(SIGPIPE, SIG_IGN)
+        do throws(PcapCtlError) {
+            switch try ArgumentParser.parse(arguments, verbs: verbs) {
+            case .topLevelHelp:
+                Output.writeStandardOutput(Help.topLevel(verbs: verbs))
+            case .version:
+                Output.writeStandardOutput("pcapctl \(version)\n")
+            case .help(let verb):
+                Output.writeStandardOutput(Help.verb(verb))
+            case .run(let verb, let options):
+                let environment = PcapCtlEnvironment.fromProcessEnvironment()
+                try environment.validate()
+                let format = try options.choice(CommonOptions.output, from: Output.Format.allCases.map(\.rawValue), default: "json")
+                var context = VerbContext(environment: environment, options: options, output: Output(format: Output.Format(rawValue: format)!))
+                return try verb.run(&context)
+            }
+            return ExitCode.success
+        } catch {
+            Output.writeError(error.message)
+            return error.exitCode
+        }
+    }
+}
+
+extension VerbContext {
+    /// `-l/--location`, normalised.
+    func location() throws(PcapCtlError) -> String {
+        try Validation.normalizeLocation(options.string(CommonOptions.location) ?? "local")
+    }
+
+    /// `-n/--name` and `-l/--location`, checked, then the stored capture.
+    func loadNamedCapture() throws(PcapCtlError) -> StoredCapture {
+        let name = try options.required(CommonOptions.name)
+        try Validation.checkName(name)
+        return try store.load(name: name, location: try location())
+    }
+}

@@ -1,0 +1,36 @@
+import ControlPlane
+
+/// Everything a verb needs from the invocation: where state lives, the parsed options, and where to write.
+public struct VerbContext {
+    public var environment: PcapCtlEnvironment
+    public var options: ParsedOptions
+    public var output: Output
+    public var store: CaptureStore { CaptureStore(environment: environment) }
+}
+
+/// One subcommand: its option table (which drives both parsing and help) and what it does.
+public struct Verb: Sendable {
+    public var name: String
+    public var abstract: String
+    public var discussion: String?
+    public var options: [OptionSpec]
+    public var examples: [String]
+    public var isHidden: Bool
+    /// Whether the verb prints a result and so takes `-o/--output`.
+    public var printsResult: Bool
+    public var run: @Sendable (inout VerbContext) throws(PcapCtlError) -> Int32
+
+    public init(
+        name: String, abstract: String, discussion: String? = nil, options: [OptionSpec], examples: [String] = [],
+        hidden: Bool = false, printsResult: Bool = true, run: @escaping @Sendable (inout VerbContext) throws(PcapCtlError) -> Int32
+    ) {
+        self.name = name
+        self.abstract = abstract
+        self.discussion = discussion
+        self.options = options + (printsResult ? [CommonOptions.output] : []) + [CommonOptions.help]
+        self.examples = examples
+        self.isHidden = hidden
+        self.printsResult = printsResult
+        self.run = run
+    }
+}

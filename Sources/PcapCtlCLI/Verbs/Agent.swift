@@ -1,0 +1,185 @@
+import CSystemShim
+import CaptureEngine
+import ControlPlane
+import Dispatch
+import Glibc
+import Synchronization
+
+/// `__agent` (hidden): the background process that runs one instance's capture. `create` spawns it in a
+/// new session with the instance's agent lock on descriptor 3; it records its progress in status.json,
+/// delivers the file when the session ends, and exits.
+enum AgentVerb {
+    static let location = OptionSpec("location", .value(metavar: "LOCATION"), help: "Location of the capture.", required: true)
+    static let name = OptionSpec("name", .value(metavar: "NAME"), help: "Name of the capture.", required: true)
+    static let instance = OptionSpec("instance", .value(metavar: "KEY"), help: "Instance to capture.", required: true)
+
+    static let verb = Verb(
+        name: "__agent",
+        abstract: "Run a capture agent (started by create; not for direct use).",
+        options: [location, name, instance],
+        hidden: true, printsResult: false,
+        run: { context throws(PcapCtlError) in
+            let location = try Validation.normalizeLocation(try context.options.required(location))
+            let name = try context.options.required(name)
+            try Validation.checkName(name)
+            let key = try context.options.required(instance)
+            return try CaptureAgent(store: context.store, location: location, name: name, key: key).run()
+        })
+}
+
+/// Receives SIGTERM, SIGINT and SIGHUP on a dispatch queue and forwards them as a stop request, including
+/// one that arrives before the capture has opened. `@unchecked` because the dispatch sources are only
+/// touched in `init`; the state the handlers share is an atomic and a mutex.
+final class StopSignals: @unchecked Sendable {
+    private let requested = Atomic<Bool>(false)
+    private let session = Mutex<CaptureSession?>(nil)
+    private let sources: [any DispatchSourceSignal]
+
+    init() {
+        let queue = DispatchQueue(label: "pcapctl.agent.signals")
+        var sources: [any DispatchSourceSignal] = []
+        for signalNumber in [SIGTERM, SIGINT, SIGHUP] {
+            signal(signalNumber, SIG_IGN)
+            sources.append(DispatchSource.makeSignalSource(signal: signalNumber, queue: queue))
+        }
+        self.sources = sources
+        for source in sources {
+            source.setEventHandler { [weak self] in self?.fire() }
+            source.resume()
+        }
+    }
+
+    var isRequested: Bool { requested.load(ordering: .acquiring) }
+
+    func attach(_ capture: CaptureSession) {
+        session.withLock { $0 = capture }
+        if isRequested { capture.requestStop() }
+    }
+
+    private func fire() {
+        requested.store(true, ordering: .releasing)
+        session.withLock { $0?.requestStop() }
+    }
+}
+
+struct CaptureAgent {
+    let store: CaptureStore
+    let location: String
+    let name: String
+    let key: String
+
+    func run() throws(PcapCtlError) -> Int32 {
+        let capture = try store.load(name: name, location: location)
+        guard let instance = capture.settings.instances.first(where: { $0.key == key }) else {
+            throw .notFound("capture '\(name)' has no instance '\(key)'")
+        }
+        let paths = store.instancePaths(capture, instance)
+        let signals = StopSignals()
+        var status = InstanceStatus(state: .notStarted)
+        status.agentPid = getpid()
+
+        func finish(_ state: CaptureState, reason: String, errors: [CaptureErrorKind] = [], message: String? = nil) throws(PcapCtlError) -> Int32 {
+            status.state = state
+            status.stopReason = reason
+            status.errors = errors
+            status.errorMessage = message
+            status.captureStopTime = Timestamp.now().iso8601
+            try store.writeStatus(status, to: paths)
+            log("\(state.rawValue): \(reason)\(message.map { " (\($0))" } ?? "")")
+            return state == .error ? ExitCode.failure : ExitCode.success
+        }
+
+        if let namespace = instance.machine.namespacePath {
+            let fd = open(namespace, O_RDONLY | O_CLOEXEC)
+            if fd < 0 || pcapctl_setns_net(fd) != 0 {
+                let error = Errno.current
+                if fd >= 0 { close(fd) }
+                return try finish(.error, reason: CaptureErrorKind.captureFailed.rawValue, errors: [.captureFailed], message: "cannot enter \(instance.machine): \(error)")
+            }
+            close(fd)
+        }
+
+        let resource = capture.resource
+        let configuration = CaptureConfiguration(
+            interface: capture.settings.interface, snapshotLength: resource.bytesToCapturePerPacket,
+            bufferSize: capture.settings.bufferSize, filter: capture.settings.bpfExpression)
+        let session: CaptureSession
+        do {
+            session = try CaptureSession(
+                configuration: configuration, outputPath: paths.partialCapture,
+                byteLimit: resource.totalBytesPerSession, timeLimitSeconds: resource.timeLimitInSeconds)
+        } catch {
+            return try finish(.error, reason: CaptureErrorKind.captureFailed.rawValue, errors: [.captureFailed], message: error.message)
+        }
+        signals.attach(session)
+
+        status.state = .running
+        status.captureStartTime = Timestamp.now().iso8601
+        status.counters.bytesWritten = session.writer.bytesWritten
+        try store.writeStatus(status, to: paths)
+        log("Running: \(configuration.interface ?? "any") in \(instance.machine), filter \(configuration.filter ?? "none")")
+
+        let end = session.run { progress in
+            record(progress, into: &status)
+            try? store.writeStatus(status, to: paths)
+            return machineGone(instance.machine)
+        }
+        record(session.progress, into: &status)
+        let delivery = CaptureDelivery.deliver(
+            partial: paths.partialCapture, length: Int(session.writer.bytesFlushed), instance: instance,
+            environment: store.layout.environment)
+        status.files = delivery.files
+        if delivery.errors.isEmpty { _ = unlink(paths.partialCapture) }
+
+        switch end {
+        case .captureFailed(let message):
+            return try finish(.error, reason: CaptureErrorKind.captureFailed.rawValue, errors: [.captureFailed] + delivery.errors, message: ([message] + delivery.messages).joined(separator: "; "))
+        case .writeFailed(let code):
+            return try finish(.error, reason: CaptureErrorKind.localFileFailed.rawValue, errors: [.localFileFailed] + delivery.errors,
+                message: (["writing the capture file in the state directory failed: \(Errno(code))"] + delivery.messages).joined(separator: "; "))
+        case .stopRequested, .timeLimitReached, .byteLimitReached:
+            let reason: String
+            switch end {
+            case .timeLimitReached: reason = StopReason.timeExceeded
+            case .byteLimitReached: reason = StopReason.totalBytesExceeded
+            default: reason = requestedReason(paths)
+            }
+            if let firstError = delivery.errors.first {
+                return try finish(.error, reason: firstError.rawValue, errors: delivery.errors, message: "stopped (\(reason)) but " + delivery.messages.joined(separator: "; "))
+            }
+            return try finish(.stopped, reason: reason)
+        }
+    }
+
+    private func record(_ progress: CaptureProgress, into status: inout InstanceStatus) {
+        status.counters.packetsCaptured = progress.packetsWritten
+        status.counters.bytesWritten = progress.bytesWritten
+        if let statistics = progress.statistics {
+            status.counters.packetsReceived = statistics.received
+            status.counters.packetsDropped = statistics.dropped
+            status.counters.packetsDroppedByInterface = statistics.droppedByInterface
+        }
+    }
+
+    /// Why stop or delete asked this agent to stop (a bare signal counts as a stop request).
+    private func requestedReason(_ paths: InstancePaths) -> String {
+        guard let bytes = try? FileSystem.readFile(paths.stopReason) else { return StopReason.stopRequested }
+        let reason = String(decoding: bytes, as: UTF8.self)
+        return [StopReason.deleted, StopReason.stopRequested].contains(reason) ? reason : StopReason.stopRequested
+    }
+
+    /// A message when the namespace being captured has disappeared.
+    private func machineGone(_ machine: Machine) -> String? {
+        switch machine {
+        case .host: return nil
+        case .namespace(let name):
+            return FileSystem.exists("/run/netns/\(name)") ? nil : "network namespace '\(name)' disappeared during the capture"
+        case .process(let pid):
+            return FileSystem.exists("/proc/\(pid)/ns/net") ? nil : "process \(pid), whose network namespace was captured, exited"
+        }
+    }
+
+    private func log(_ line: String) {
+        Output.writeStandardOutput("\(Timestamp.now().iso8601) \(location)/\(name)/\(key): \(line)\n")
+    }
+}

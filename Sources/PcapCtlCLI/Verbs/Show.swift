@@ -1,0 +1,14 @@
+import ControlPlane
+
+/// `show`: the resource, as create printed it.
+enum ShowVerb {
+    static let verb = Verb(
+        name: "show",
+        abstract: "Show details of a packet capture session.",
+        options: [CommonOptions.name, CommonOptions.location, CommonOptions.resourceGroup],
+        examples: ["pcapctl show -n cap1 -l local"],
+        run: { context throws(PcapCtlError) in
+            context.output.print(try context.loadNamedCapture().resource)
+            return ExitCode.success
+        })
+}

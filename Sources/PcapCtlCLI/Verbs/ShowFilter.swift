@@ -1,0 +1,38 @@
+import CaptureEngine
+import ControlPlane
+import PacketFilters
+
+/// `show-filter`: the BPF expression a capture runs with, to check with `tcpdump -d`.
+enum ShowFilterVerb {
+    struct Result: Encodable {
+        var expression: String?
+    }
+
+    static let name = OptionSpec("name", short: "n", .value(metavar: "NAME"), help: "Show the expression of this capture.")
+    static let filters = OptionSpec("filters", .value(metavar: "JSON"), help: "Compile these filters instead (JSON list or @FILE), without creating anything.")
+
+    static let verb = Verb(
+        name: "show-filter",
+        abstract: "Show the BPF expression compiled from a capture's filters.",
+        discussion: "The expression is null when there are no filters (everything is captured).",
+        options: [name, CommonOptions.location, filters],
+        examples: ["pcapctl show-filter -n cap1 -l local", "pcapctl show-filter --filters '[{\"protocol\":\"UDP\",\"remotePort\":\"53\"}]'"],
+        run: { context throws(PcapCtlError) in
+            let options = context.options
+            let expression: String?
+            switch (options.string(name), options.string(filters)) {
+            case (nil, let text?):
+                expression = BPFExpression.make(for: try CreateVerb.parseFilters(text))
+                if let expression {
+                    do throws(CaptureError) { try BPFValidator.check(expression) } catch { throw .failure("--filters: \(error.message)") }
+                }
+            case (let captureName?, nil):
+                try Validation.checkName(captureName)
+                expression = try context.store.load(name: captureName, location: try context.location()).settings.bpfExpression
+            default:
+                throw .usage("show-filter takes either -n/--name or --filters, not both and not neither")
+            }
+            context.output.print(Result(expression: expression))
+            return ExitCode.success
+        })
+}

@@ -1,0 +1,3 @@
+import PcapCtlCLI
+
+PcapCtl.main()

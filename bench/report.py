@@ -1,0 +1,455 @@
+#!/usr/bin/env python3
+"""Turn one harness run (bench/results/<stamp>/) into a markdown report.
+
+usage: report.py RESULTS_DIR [--docs docs/benchmarks.md]
+
+Writes RESULTS_DIR/report.md, prints it, and with --docs replaces the text
+between <!-- results:start --> and <!-- results:end --> in the docs file.
+Standard library only.
+"""
+import csv
+import os
+import statistics
+import sys
+from collections import defaultdict
+
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+TOOL_ORDER = ["pcapctl", "pcapctl-B", "tcpdump", "tcpdump-B", "dumpcap", "dumpcap-B", "pcount", "pcount-B"]
+DEST_ORDER = ["tmpfs", "disk", "none"]
+TOOL_LABEL = {
+    "pcapctl": "pcapctl (default buffer)",
+    "pcapctl-B": "pcapctl --buffer-size",
+    "tcpdump": "tcpdump (defaults)",
+    "tcpdump-B": "tcpdump -B",
+    "dumpcap": "dumpcap (defaults)",
+    "dumpcap-B": "dumpcap -B -P",
+    "pcount": "C reader (libpcap default)",
+    "pcount-B": "C reader (pcount)",
+}
+
+
+def num(v):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def spread(xs, fmt):
+    xs = [x for x in xs if x is not None]
+    if not xs:
+        return "–"
+    m = fmt(statistics.median(xs))
+    if len(xs) == 1:
+        return m
+    return f"{m} ({fmt(min(xs))}–{fmt(max(xs))})"
+
+
+def pct(x):
+    return f"{x:.2f}"
+
+
+def f1(x):
+    return f"{x:.1f}"
+
+
+def f0(x):
+    return f"{x:.0f}"
+
+
+def tool_key(t):
+    return (TOOL_ORDER.index(t) if t in TOOL_ORDER else len(TOOL_ORDER), t)
+
+
+def dest_key(d):
+    return (DEST_ORDER.index(d) if d in DEST_ORDER else len(DEST_ORDER), d)
+
+
+def read_csv(path):
+    if not os.path.exists(path):
+        return []
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def read_meta(path):
+    meta = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                k, _, v = line.rstrip("\n").partition("\t")
+                meta[k] = v
+    return meta
+
+
+class Run:
+    """One burst against one capturer, with derived figures."""
+
+    def __init__(self, row):
+        self.row = row
+        self.mode, self.tool, self.dest = row["mode"], row["tool"], row["dest"]
+        self.size, self.pps, self.rep = int(row["size"]), int(row["pps"] or 0), row["rep"]
+        self.buf = row["buf_mib"]
+        self.ok = row["status"] == "ok"
+        self.sent, self.written = num(row["sent"]), num(row["written"])
+        self.drop, self.ifdrop = num(row["tool_drop"]), num(row["tool_ifdrop"])
+        self.cpu, self.rss = num(row["cpu_s"]), num(row["rss_kib"])
+        self.gen_pps = num(row["gen_pps"])
+        self.kept = 100.0 * self.written / self.sent if self.sent and self.written is not None else None
+        self.lost = self.sent - self.written if self.sent is not None and self.written is not None else None
+        # What the tool did not account for: lost packets that it does not
+        # report as dropped (kernel ring drops + interface drops).
+        if self.lost is not None and self.drop is not None:
+            self.unaccounted = self.lost - self.drop - (self.ifdrop or 0)
+        else:
+            self.unaccounted = None
+        self.cpu_per_mpkt = self.cpu / (self.written / 1e6) if self.cpu is not None and self.written else None
+        self.rss_mib = self.rss / 1024 if self.rss is not None else None
+
+
+def group(runs, *attrs):
+    g = defaultdict(list)
+    for r in runs:
+        g[tuple(getattr(r, a) for a in attrs)].append(r)
+    return g
+
+
+def buf_label(tool, buf):
+    if buf == "default":
+        if tool.startswith("tcpdump") or tool.startswith("dumpcap") or tool.startswith("pcount"):
+            return "2 MiB (libpcap default)"
+        return "tool default"
+    return f"{buf} MiB"
+
+
+def conditions(meta, runs):
+    lines = [
+        f"Run of {meta.get('date', '?')}"
+        + (" — **smoke run, numbers are not meaningful**" if meta.get("smoke") == "1" else ""),
+        "",
+        "| condition | value |",
+        "| --- | --- |",
+    ]
+    for key, label in [
+        ("kernel", "kernel"),
+        ("libpcap", "libpcap"),
+        ("tcpdump", "tcpdump"),
+        ("dumpcap", "dumpcap"),
+        ("generator", "generator"),
+        ("cpu", "CPU"),
+        ("cores", "cores"),
+        ("memory", "memory"),
+        ("pinning", "pinning"),
+        ("packets", "packets per burst"),
+        ("reps", "repetitions (round-robin over capturers)"),
+        ("snaplen", "snaplen"),
+        ("filter", "filter"),
+        ("buf_mib", "kernel buffer of the `-B` rows (MiB)"),
+        ("drain_s", "minimum drain pause after a burst (s)"),
+        ("tmpfs", "tmpfs destination"),
+        ("disk", "disk destination"),
+        ("pcapctl", "pcapctl binary"),
+    ]:
+        if key in meta:
+            lines.append(f"| {label} | {meta[key]} |")
+    gen = med([r.gen_pps for r in runs if r.mode == "main" and r.pps == 0])
+    if gen:
+        lines.append(f"| generator rate at top speed (median) | {gen / 1000:.0f} kpps |")
+    return lines
+
+
+def main_table(runs):
+    lines = [
+        "",
+        "### Bursts at top speed",
+        "",
+        "Medians over the repetitions, (min–max) in brackets. *Kept* = packets in the file (C reader: packets "
+        "counted) / packets sent. *Reported drops* = the capturer's own kernel-drop figure. *Unaccounted* = "
+        "sent − kept − reported drops (should be 0). CPU = user+system seconds of the capturing process "
+        "(pcapctl: the agent) per million packets kept. RSS = peak resident set (VmHWM).",
+        "",
+        "| frame | dest | capturer | kernel buffer | kept % | reported drops | unaccounted | CPU s / Mpkt | peak RSS MiB | gen kpps | ok runs |",
+        "| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    main = [r for r in runs if r.mode in ("main",)]
+    by = group(main, "size", "dest", "tool")
+    for size, dest, tool in sorted(by, key=lambda k: (k[0], dest_key(k[1]), tool_key(k[2]))):
+        rs = by[(size, dest, tool)]
+        ok = [r for r in rs if r.ok]
+        lines.append(
+            f"| {size} B | {dest} | {TOOL_LABEL.get(tool, tool)} | {buf_label(tool, rs[0].buf)} "
+            f"| {spread([r.kept for r in ok], pct)} | {spread([r.drop for r in ok], f0)} "
+            f"| {spread([r.unaccounted for r in ok], f0)} | {spread([r.cpu_per_mpkt for r in ok], f1)} "
+            f"| {spread([r.rss_mib for r in ok], f1)} "
+            f"| {f0(med([r.gen_pps for r in ok]) / 1000) if med([r.gen_pps for r in ok]) else '–'} "
+            f"| {len(ok)}/{len(rs)} |"
+        )
+    return lines
+
+
+def medkept(runs, size, dest, tool):
+    return med([r.kept for r in runs if r.ok and r.size == size and r.dest == dest and r.tool == tool])
+
+
+def target_checks(runs, meta):
+    main = [r for r in runs if r.mode == "main" and r.ok]
+    tools = {r.tool for r in main}
+    if not {"pcapctl", "pcapctl-B"} & tools:
+        return ["", "### Targets", "", "pcapctl was not benchmarked in this run; targets not evaluated."]
+    out = ["", "### Targets", "", "| target | where | figures | verdict |", "| --- | --- | --- | --- |"]
+    cells = sorted({(r.size, r.dest) for r in main if r.dest != "none"}, key=lambda k: (k[0], dest_key(k[1])))
+
+    def verdict(ok):
+        return "PASS" if ok else "**FAIL**"
+
+    for size, dest in cells:
+        pc, td = medkept(main, size, dest, "pcapctl"), medkept(main, size, dest, "tcpdump")
+        if pc is not None and td is not None:
+            out.append(f"| keeps ≥ tcpdump defaults | {size} B {dest} | {pc:.2f}% vs {td:.2f}% | {verdict(pc >= td)} |")
+            if 100 - td >= 10:
+                out.append(
+                    f"| ≤1% loss where tcpdump loses ≥10% | {size} B {dest} | pcapctl loses {100 - pc:.2f}% "
+                    f"| {verdict(100 - pc <= 1)} |"
+                )
+        pb = medkept(main, size, dest, "pcapctl-B")
+        if pb is not None:
+            for ref in ("tcpdump-B", "dumpcap-B"):
+                rk = medkept(main, size, dest, ref)
+                if rk:
+                    out.append(
+                        f"| ≥98% of {ref} (equal buffers) | {size} B {dest} | {pb:.2f}% vs {rk:.2f}% "
+                        f"(ratio {pb / rk:.3f}) | {verdict(pb >= 0.98 * rk)} |"
+                    )
+            ck = med([r.kept for r in main if r.size == size and r.tool == "pcount-B"])
+            if ck:
+                out.append(
+                    f"| within 10% of the C reader | {size} B {dest} | {pb:.2f}% vs {ck:.2f}% "
+                    f"(ratio {pb / ck:.3f}) | {verdict(pb >= 0.9 * ck)} |"
+                )
+        for mine, ref in (("pcapctl", "tcpdump"), ("pcapctl-B", "tcpdump-B")):
+            a = med([r.cpu_per_mpkt for r in main if r.size == size and r.dest == dest and r.tool == mine])
+            b = med([r.cpu_per_mpkt for r in main if r.size == size and r.dest == dest and r.tool == ref])
+            if a is not None and b is not None:
+                out.append(
+                    f"| CPU per packet ≤ {ref} | {size} B {dest} | {a:.1f} vs {b:.1f} s/Mpkt | {verdict(a <= b)} |"
+                )
+    buf = num(meta.get("buf_mib"))
+    rss = [r.rss_mib for r in main if r.tool == "pcapctl-B" and r.rss_mib is not None]
+    if buf and rss:
+        out.append(
+            f"| agent RSS ≤ buffer + 32 MiB | all pcapctl-B runs | max {max(rss):.1f} MiB, limit {buf + 32:.0f} MiB "
+            f"| {verdict(max(rss) <= buf + 32)} |"
+        )
+    pcs = [r for r in main if r.tool.startswith("pcapctl") and r.unaccounted is not None]
+    if pcs:
+        worst = max(pcs, key=lambda r: abs(r.unaccounted))
+        out.append(
+            f"| reported drops = sent − written | all pcapctl runs | worst difference {worst.unaccounted:.0f} packets "
+            f"({worst.tool}, {worst.size} B {worst.dest}) | {verdict(worst.unaccounted == 0)} |"
+        )
+    return out
+
+
+def sweep_table(runs):
+    sw = [r for r in runs if r.mode == "sweep" and r.ok]
+    if not sw:
+        return []
+    tools = sorted({r.tool for r in sw}, key=tool_key)
+    out = [
+        "",
+        "### Rate sweep (tmpfs)",
+        "",
+        "Median kept % at each offered rate (`tcpreplay --pps`; *top* = `--topspeed`). "
+        "The knee is the highest rate at which the median loss is still below 0.1%.",
+        "",
+        "| frame | offered rate | achieved kpps | " + " | ".join(TOOL_LABEL.get(t, t) for t in tools) + " |",
+        "| ---: | ---: | ---: | " + " | ".join("---:" for _ in tools) + " |",
+    ]
+    by = group(sw, "size", "pps")
+    sizes = sorted({r.size for r in sw})
+    for size in sizes:
+        rates = sorted({r.pps for r in sw if r.size == size}, key=lambda p: (p == 0, p))
+        for pps in rates:
+            rs = by[(size, pps)]
+            gen = med([r.gen_pps for r in rs])
+            cells = []
+            for t in tools:
+                k = med([r.kept for r in rs if r.tool == t])
+                cells.append(pct(k) if k is not None else "–")
+            out.append(
+                f"| {size} B | {'top' if pps == 0 else f'{pps / 1000:.0f} kpps'} | {gen / 1000:.0f} | "
+                + " | ".join(cells)
+                + " |"
+            )
+    out += ["", "| frame | " + " | ".join(f"knee: {TOOL_LABEL.get(t, t)}" for t in tools) + " |",
+            "| ---: | " + " | ".join("---:" for _ in tools) + " |"]
+    for size in sizes:
+        cells = []
+        for t in tools:
+            best = None
+            for pps in sorted({r.pps for r in sw if r.size == size}, key=lambda p: (p == 0, p)):
+                rs = [r for r in sw if r.size == size and r.tool == t and r.pps == pps]
+                k = med([r.kept for r in rs])
+                if k is None:
+                    continue
+                if k >= 99.9:
+                    best = med([r.gen_pps for r in rs])
+                else:
+                    break
+            cells.append(f"{best / 1000:.0f} kpps" if best else "< lowest rate")
+        out.append(f"| {size} B | " + " | ".join(cells) + " |")
+    return out
+
+
+def bufsweep_table(runs):
+    bs = [r for r in runs if r.mode == "bufsweep" and r.ok]
+    if not bs:
+        return []
+    tools = sorted({r.tool for r in bs}, key=tool_key)
+    out = [
+        "",
+        "### Kernel buffer sweep (top speed)",
+        "",
+        "Median kept % (min–max) by kernel buffer size.",
+        "",
+        "| frame | dest | buffer | " + " | ".join(TOOL_LABEL.get(t, t) for t in tools) + " |",
+        "| ---: | --- | ---: | " + " | ".join("---:" for _ in tools) + " |",
+    ]
+    dests = sorted({r.dest for r in bs if r.dest != "none"}, key=dest_key) or ["none"]
+    for size in sorted({r.size for r in bs}):
+        for dest in dests:
+            for buf in sorted({int(r.buf) for r in bs}, key=int):
+                cells = []
+                for t in tools:
+                    d = "none" if t.startswith("pcount") else dest
+                    ks = [r.kept for r in bs if r.size == size and r.dest == d and r.tool == t and int(r.buf) == buf]
+                    cells.append(spread(ks, pct))
+                out.append(f"| {size} B | {dest} | {buf} MiB | " + " | ".join(cells) + " |")
+    out += ["", "Smallest buffer with no loss in any repetition:", ""]
+    for size in sorted({r.size for r in bs}):
+        for t in tools:
+            for dest in (["none"] if t.startswith("pcount") else dests):
+                best = None
+                for buf in sorted({int(r.buf) for r in bs}):
+                    ks = [r.kept for r in bs if r.size == size and r.dest == dest and r.tool == t and int(r.buf) == buf]
+                    if ks and min(ks) >= 100.0:
+                        best = buf
+                        break
+                label = f"{best} MiB" if best else "none of those tested"
+                out.append(f"- {size} B, {TOOL_LABEL.get(t, t)}, {dest}: {label}")
+    return out
+
+
+def ctl_tables(ctl):
+    if not ctl:
+        return []
+    by = defaultdict(list)
+    for row in ctl:
+        by[(row["what"], int(row["n"]))].append(num(row["ms"]))
+    out = ["", "### Control plane", "", "Wall time in ms, median (min–max). Every command runs through "
+           "`ip netns exec` + `taskset`; the first row is what that wrapper alone costs.", "",
+           "| operation | stored captures | ms |", "| --- | ---: | ---: |"]
+    labels = {
+        "netns_exec": "`ip netns exec NS true` (wrapper baseline)",
+        "tcpdump_listening": "tcpdump start → \"listening on\"",
+        "pcapctl_create": "`pcapctl create` (returns when Running)",
+        "pcapctl_stop": "`pcapctl stop` (returns when the file is final)",
+        "pcapctl_list": "`pcapctl list`",
+        "pcapctl_show_status": "`pcapctl show-status`",
+        "store_fill": "filling the store (total, incl. 1 s captures)",
+    }
+    order = list(labels)
+    for what, n in sorted(by, key=lambda k: (order.index(k[0]) if k[0] in order else 99, k[1])):
+        out.append(f"| {labels.get(what, what)} | {n if n else '–'} | {spread(by[(what, n)], f1)} |")
+    return out
+
+
+def soak_summary(soak, runs, meta):
+    if not soak:
+        return []
+    rss = [(num(r["t_s"]), num(r["rss_kib"])) for r in soak if num(r["rss_kib"]) is not None]
+    if not rss:
+        return []
+    row = next((r for r in runs if r.mode == "soak"), None)
+    early = [v for t, v in rss if t is not None and t <= 60] or [rss[0][1]]
+    last = rss[-1][1]
+    growth = (last - max(early)) / 1024
+    out = ["", "### Soak", ""]
+    if row:
+        out.append(
+            f"{row.tool}, {row.size} B frames at {row.pps} pps for {rss[-1][0]:.0f} s to {row.dest}: "
+            f"sent {row.sent:.0f}, kept {row.written:.0f} ({row.kept:.3f}%), reported drops {row.drop}."
+        )
+    out.append(
+        f"RSS: {rss[0][1] / 1024:.1f} MiB at start, max of the first minute {max(early) / 1024:.1f} MiB, "
+        f"{last / 1024:.1f} MiB at the end (growth after the first minute {growth:+.1f} MiB), peak "
+        f"{max(v for _, v in rss) / 1024:.1f} MiB; sampled every {rss[1][0] - rss[0][0] if len(rss) > 1 else 0:.0f} s "
+        f"({len(rss)} samples, `soak.csv`)."
+    )
+    return out
+
+
+def errors(runs):
+    bad = [r for r in runs if not r.ok]
+    if not bad:
+        return []
+    out = ["", "### Harness errors", ""]
+    for r in bad[:30]:
+        out.append(f"- {r.mode} rep {r.rep} {r.size} B {r.dest} {r.tool}: {r.row['status']}")
+    if len(bad) > 30:
+        out.append(f"- … {len(bad) - 30} more")
+    return out
+
+
+def update_docs(path, body):
+    block = f"{START}\n{body}\n{END}"
+    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n\n" + START + "\n" + END + "\n"
+    if START in text and END in text and text.index(START) < text.index(END):
+        pre = text[: text.index(START)]
+        post = text[text.index(END) + len(END):]
+        text = pre + block + post
+    else:
+        text = text.rstrip("\n") + "\n\n## Results\n\n" + block + "\n"
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def main(argv):
+    if len(argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    out_dir = argv[1]
+    docs = argv[argv.index("--docs") + 1] if "--docs" in argv else None
+    meta = read_meta(os.path.join(out_dir, "meta.tsv"))
+    runs = [Run(r) for r in read_csv(os.path.join(out_dir, "dataplane.csv"))]
+    ctl = read_csv(os.path.join(out_dir, "ctl.csv"))
+    soak = read_csv(os.path.join(out_dir, "soak.csv"))
+    lines = conditions(meta, runs)
+    lines += main_table(runs)
+    lines += target_checks(runs, meta)
+    lines += sweep_table(runs)
+    lines += bufsweep_table(runs)
+    lines += ctl_tables(ctl)
+    lines += soak_summary(soak, runs, meta)
+    lines += errors(runs)
+    lines += ["", f"Raw data: `bench/results/{os.path.basename(os.path.abspath(out_dir))}/` "
+              "(dataplane.csv, ctl.csv, soak.csv, meta.tsv)."]
+    body = "\n".join(lines)
+    with open(os.path.join(out_dir, "report.md"), "w") as f:
+        f.write(body + "\n")
+    print(body)
+    if docs:
+        update_docs(docs, body)
+        print(f"\n(updated {docs})", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
