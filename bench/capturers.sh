@@ -31,8 +31,12 @@ CAP_DIR=
 CAP_LOG_OUT=
 CAP_LOG_ERR=
 
-# Run a command in the capture namespace, pinned to the capture CPU.
-in_cap_ns() { ip netns exec "$NS_CAP" taskset -c "$CAP_CPU" "$@"; }
+# Prefix that runs a command in the capture namespace, pinned to the capture
+# CPU.  An array rather than a function: a backgrounded simple command is
+# exec'ed in place, so $! is the capturer itself (ip netns exec and taskset
+# both exec too), which is what /proc sampling needs.
+cap_ns_prefix() { CAPNS=(ip netns exec "$NS_CAP" taskset -c "$CAP_CPU"); }
+CAPNS=()
 
 # Run the pcapctl CLI the way a user would, in the capture namespace.  DIR is
 # the captures root.  Output always goes to files, never to a pipe: a
@@ -51,6 +55,7 @@ cap_start() { # TOOL DIR NAME BUF_MIB
     CAP_PID= CAP_FILE= CAP_READY_MS= CAP_ERRMSG= CAP_NAME=$name CAP_DIR=$dir
     CAP_LOG_OUT="$WORK/logs/$name.out"
     CAP_LOG_ERR="$WORK/logs/$name.err"
+    cap_ns_prefix
     t0=$(now_us)
     case $base in
     tcpdump)
@@ -59,7 +64,7 @@ cap_start() { # TOOL DIR NAME BUF_MIB
         # writing *.pcap / *.cap; -Z root stops it dropping to user tcpdump,
         # which could not write into our root-owned directories.
         CAP_FILE="$dir/$name.pcap"
-        in_cap_ns tcpdump -w "$CAP_FILE" -s "$SNAPLEN" -Z root -n -i "$IF_CAP" "${bufopt[@]}" "${BPF_WORDS[@]}" \
+        "${CAPNS[@]}" tcpdump -w "$CAP_FILE" -s "$SNAPLEN" -Z root -n -i "$IF_CAP" "${bufopt[@]}" "${BPF_WORDS[@]}" \
             >"$CAP_LOG_OUT" 2>"$CAP_LOG_ERR" </dev/null &
         CAP_PID=$!
         wait_capturer_ready "$CAP_PID" "$CAP_LOG_ERR" "listening on" 20 || {
@@ -71,7 +76,7 @@ cap_start() { # TOOL DIR NAME BUF_MIB
         [[ $tool == *-B ]] && bufopt=(-B "$buf_mib") # MiB
         CAP_FILE="$dir/$name.pcap"
         # -P: classic pcap like the others; -q: no live packet counter.
-        in_cap_ns dumpcap -i "$IF_CAP" -s "$SNAPLEN" "${bufopt[@]}" -P -q -f "$BPF_FILTER" -w "$CAP_FILE" \
+        "${CAPNS[@]}" dumpcap -i "$IF_CAP" -s "$SNAPLEN" "${bufopt[@]}" -P -q -f "$BPF_FILTER" -w "$CAP_FILE" \
             >"$CAP_LOG_OUT" 2>"$CAP_LOG_ERR" </dev/null &
         CAP_PID=$!
         # dumpcap prints "Capturing on" before it opens the device, so
@@ -83,7 +88,7 @@ cap_start() { # TOOL DIR NAME BUF_MIB
         ;;
     pcount)
         [[ $tool == *-B ]] && bufopt=(-B "$((buf_mib * 1024 * 1024))") # bytes
-        in_cap_ns "$BIN/pcount" -i "$IF_CAP" -s "$SNAPLEN" -t "$PCOUNT_TIMEOUT_MS" "${bufopt[@]}" "${BPF_WORDS[@]}" \
+        "${CAPNS[@]}" "$BIN/pcount" -i "$IF_CAP" -s "$SNAPLEN" -t "$PCOUNT_TIMEOUT_MS" "${bufopt[@]}" "${BPF_WORDS[@]}" \
             >"$CAP_LOG_OUT" 2>"$CAP_LOG_ERR" </dev/null &
         CAP_PID=$!
         wait_capturer_ready "$CAP_PID" "$CAP_LOG_ERR" "listening on" 20 || {
@@ -137,7 +142,7 @@ file_packets() {
 
 # First integer captured by a sed -E expression from a file; "" if none.
 grab() { # FILE SED_REGEX_WITH_ONE_GROUP
-    sed -nE "s/$2/\\1/p" "$1" 2>/dev/null | head -n 1
+    sed -nE "s#$2#\\1#p" "$1" 2>/dev/null | head -n 1
 }
 
 cap_stop() { # TOOL

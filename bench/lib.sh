@@ -149,8 +149,8 @@ has_packet_socket() { # PID
     for fd in /proc/"$pid"/fd/*; do
         link=$(readlink "$fd" 2>/dev/null) || continue
         [[ $link == socket:\[*\] ]] || continue
-        link=${link#socket:[}
-        link=${link%]}
+        link=${link#socket:\[}
+        link=${link%\]}
         grep -qx -- "$link" <<<"$inodes" && return 0
     done
     return 1

@@ -181,7 +181,7 @@ write_meta() {
         printf 'kernel\t%s\n' "$(uname -r)"
         printf 'libpcap\t%s\n' "$libpcap"
         printf 'tcpdump\t%s\n' "$(tcpdump --version 2>&1 | awk 'NR == 1 { print $3 }')"
-        printf 'dumpcap\t%s\n' "$(dumpcap --version 2>&1 | awk 'NR == 1 { print $2 }')"
+        printf 'dumpcap\t%s\n' "$(dumpcap --version 2>&1 | awk 'NR == 1 { print $3 }')"
         printf 'generator\t%s %s\n' "$GEN" "$("$GEN" --version 2>&1 | awk 'NR == 1 { print ($1 == "tcpreplay" ? $3 : $2) }')"
         printf 'cpu\t%s\n' "$cpu"
         printf 'cores\t%s\n' "$(nproc)"
@@ -241,8 +241,9 @@ generate() { # SIZE PPS LOG
 CSV_HEADER="mode,rep,size,pps,dest,tool,buf_mib,sent,gen_tx,cap_rx,cap_rx_drop,written,tool_recv,tool_drop,tool_ifdrop,cpu_s,rss_kib,ready_ms,gen_secs,gen_pps,status"
 
 csv_row() { # FILE FIELDS...
-    local IFS=,
-    printf '%s\n' "$*" >>"$1"
+    local file=$1 IFS=,
+    shift
+    printf '%s\n' "$*" >>"$file"
 }
 
 # One burst against one capturer: start it, send, drain, stop, count, and

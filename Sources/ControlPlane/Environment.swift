@@ -11,19 +11,23 @@ public struct PcapCtlEnvironment: Sendable, Equatable {
     public var capturesRoot: String
     /// The subscription id that resource ids carry.
     public var subscription: String
+    /// The location verbs use without `-l`: az derives a VM's region at create, so a script's later
+    /// `-l westus` finds the capture when PCAPCTL_LOCATION=westus.
+    public var defaultLocation: String
 
     public static let defaultHome = "/var/lib/pcapctl"
     public static let defaultCapturesRoot = "/var/captures"
     public static let defaultSubscription = "00000000-0000-0000-0000-000000000000"
 
-    public init(home: String, storageRoot: String? = nil, capturesRoot: String, subscription: String) {
+    public init(home: String, storageRoot: String? = nil, capturesRoot: String, subscription: String, defaultLocation: String = "local") {
         self.home = home
         self.storageRoot = storageRoot ?? "\(home)/storage"
         self.capturesRoot = capturesRoot
         self.subscription = subscription
+        self.defaultLocation = defaultLocation
     }
 
-    /// Reads PCAPCTL_HOME, PCAPCTL_STORAGE_ROOT, PCAPCTL_CAPTURES_ROOT and PCAPCTL_SUBSCRIPTION.
+    /// Reads PCAPCTL_HOME, PCAPCTL_STORAGE_ROOT, PCAPCTL_CAPTURES_ROOT, PCAPCTL_SUBSCRIPTION and PCAPCTL_LOCATION.
     public static func fromProcessEnvironment() -> PcapCtlEnvironment {
         func variable(_ name: String) -> String? {
             guard let value = getenv(name) else { return nil }
@@ -34,7 +38,8 @@ public struct PcapCtlEnvironment: Sendable, Equatable {
             home: variable("PCAPCTL_HOME") ?? defaultHome,
             storageRoot: variable("PCAPCTL_STORAGE_ROOT"),
             capturesRoot: variable("PCAPCTL_CAPTURES_ROOT") ?? defaultCapturesRoot,
-            subscription: variable("PCAPCTL_SUBSCRIPTION") ?? defaultSubscription)
+            subscription: variable("PCAPCTL_SUBSCRIPTION") ?? defaultSubscription,
+            defaultLocation: variable("PCAPCTL_LOCATION") ?? "local")
     }
 
     /// Checks the directories are absolute and normal, so every path derived from them is too.
@@ -43,6 +48,9 @@ public struct PcapCtlEnvironment: Sendable, Equatable {
             guard path.hasPrefix("/"), !path.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) else {
                 throw .usage("\(name): '\(path)' must be an absolute path without '.' or '..' components")
             }
+        }
+        do { _ = try Validation.normalizeLocation(defaultLocation) } catch {
+            throw .usage("PCAPCTL_LOCATION: '\(Validation.printable(defaultLocation))' is not a valid location: use 1-64 letters, digits, '-' or '_'")
         }
         guard Validation.isResourceName(subscription) else {
             throw .usage("PCAPCTL_SUBSCRIPTION: '\(subscription)' must be letters, digits, '-', '_' or '.'")

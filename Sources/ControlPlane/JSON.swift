@@ -4,13 +4,65 @@ import Foundation
 public enum JSON {
     public static func encode<T: Encodable>(_ value: T, pretty: Bool = true) -> [UInt8] {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let compact: [UInt8]
         do {
-            return Array(try encoder.encode(value))
+            compact = Array(try encoder.encode(value))
         } catch {
             // Our models hold only strings, integers, arrays and nested models: encoding cannot fail.
             preconditionFailure("encoding \(T.self) failed: \(error)")
         }
+        return pretty ? indent(compact) : compact
+    }
+
+    /// Lays out compact JSON as az does: two-space indent, `"key": value`, empty containers as `[]` and `{}`.
+    static func indent(_ compact: [UInt8]) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(compact.count * 2)
+        var depth = 0
+        var inString = false
+        var escaped = false
+        func newline() {
+            output.append(UInt8(ascii: "\n"))
+            output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: depth * 2))
+        }
+        var index = 0
+        while index < compact.count {
+            let byte = compact[index]
+            defer { index += 1 }
+            if inString {
+                output.append(byte)
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""):
+                inString = true
+                output.append(byte)
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                output.append(byte)
+                let closing = byte == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+                if index + 1 < compact.count && compact[index + 1] == closing {
+                    output.append(closing)
+                    index += 1
+                } else {
+                    depth += 1
+                    newline()
+                }
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                newline()
+                output.append(byte)
+            case UInt8(ascii: ","):
+                output.append(byte)
+                newline()
+            case UInt8(ascii: ":"):
+                output.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
+            default:
+                output.append(byte)
+            }
+        }
+        return output
     }
 
     public static func encodeString<T: Encodable>(_ value: T, pretty: Bool = true) -> String {

@@ -108,6 +108,8 @@ public enum ArgumentParser {
 /// "Did you mean" by edit distance, as TSC's parser and git do.
 enum Suggestion {
     static func closest(to word: String, among candidates: [String]) -> String? {
+        let prefixed = candidates.filter { $0.hasPrefix(word.lowercased()) }
+        if !word.isEmpty && prefixed.count == 1 { return prefixed[0] }
         let scored = candidates.map { ($0, distance(word.lowercased(), $0)) }
         guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, word.count / 3) else { return nil }
         return best.0

@@ -20,6 +20,7 @@ enum Help {
               PCAPCTL_STORAGE_ROOT   Storage accounts (default $PCAPCTL_HOME/storage).
               PCAPCTL_CAPTURES_ROOT  Local --file-path values must lie beneath it (default /var/captures).
               PCAPCTL_SUBSCRIPTION   Subscription id in resource ids (default 00000000-0000-0000-0000-000000000000).
+              PCAPCTL_LOCATION       Location used when -l is not given (default local).
 
             EXIT CODES:
               0 success, 1 failure, 2 usage error (nothing written), 3 capture or target not found.
@@ -33,7 +34,7 @@ enum Help {
     static func verb(_ verb: Verb) -> String {
         var text = "OVERVIEW: \(verb.abstract)\n"
         if let discussion = verb.discussion { text += "\n\(discussion)\n" }
-        let required = verb.options.filter(\.isRequired).map(\.spelling)
+        let required = verb.options.filter(\.isRequired).map(\.usageSpelling)
         text += "\nUSAGE: pcapctl \(verb.name)\((required.map { " \($0)" }).joined()) [options]\n\nOPTIONS:\n"
         let visible = verb.options.filter { !$0.isHidden }
         let width = min((visible.map(\.spelling.count).max() ?? 0) + 2, 34)
@@ -51,6 +52,7 @@ enum Help {
         if !verb.examples.isEmpty {
             text += "\nEXAMPLES:\n" + verb.examples.map { "  \($0)\n" }.joined()
         }
+        text += "\nExit codes: 0 success, 1 failure, 2 usage error, 3 not found.\n"
         return text
     }
 }

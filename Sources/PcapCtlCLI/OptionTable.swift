@@ -30,9 +30,14 @@ public struct OptionSpec: Sendable, Equatable {
         self.isHidden = hidden
     }
 
-    /// `-n, --name <NAME>` as usage and help show it.
-    public var spelling: String {
-        let names = (short.map { "-\($0), " } ?? "") + "--\(long)"
+    /// `-n, --name <NAME>` as help lists it.
+    public var spelling: String { spelling(withShort: true) }
+
+    /// `--name <NAME>` as the usage line shows it.
+    public var usageSpelling: String { spelling(withShort: false) }
+
+    private func spelling(withShort: Bool) -> String {
+        let names = (withShort ? short.map { "-\($0), " } ?? "" : "") + "--\(long)"
         switch kind {
         case .flag: return names
         case .value(let metavar): return "\(names) <\(metavar)>"
@@ -44,7 +49,7 @@ public struct OptionSpec: Sendable, Equatable {
 /// Options shared by the verbs, so each is spelled and explained once.
 public enum CommonOptions {
     public static let name = OptionSpec("name", short: "n", .value(metavar: "NAME"), help: "Name of the packet capture session.", required: true)
-    public static let location = OptionSpec("location", short: "l", .value(metavar: "LOCATION"), help: "Location (region) of the capture: a namespace for names.", default: "local")
+    public static let location = OptionSpec("location", short: "l", .value(metavar: "LOCATION"), help: "Location (region) of the capture: a namespace for names.", default: "$PCAPCTL_LOCATION or local")
     public static let resourceGroup = OptionSpec("resource-group", short: "g", .value(metavar: "GROUP"), help: "Resource group of the target VM and storage account, as carried in their ids.", default: "local")
     public static let output = OptionSpec("output", short: "o", .value(metavar: "FORMAT"), help: "Output format: json, jsonc, table, tsv or none.", default: "json")
     public static let help = OptionSpec("help", short: "h", .flag, help: "Show this help and exit.")

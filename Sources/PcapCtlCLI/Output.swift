@@ -10,15 +10,21 @@ public struct Output: Sendable {
 
     public var format: Format
 
-    /// Prints a result. JSON keeps az's shape; table and tsv show the top-level scalar fields, as az does.
-    public func print<T: Encodable>(_ value: T) {
+    /// Columns a table shows for a resource, like PowerShell's view of a PacketCaptureResult.
+    public static let resourceColumns = ["name", "provisioningState", "targetType", "bytesToCapturePerPacket", "totalBytesPerSession", "timeLimitInSeconds"]
+    /// Columns a table shows for a status.
+    public static let statusColumns = ["name", "packetCaptureStatus", "stopReason", "captureStartTime", "packetsCaptured", "packetsDropped", "bytesWritten"]
+
+    /// Prints a result. JSON keeps az's shape; tsv shows the top-level scalar fields, as az does; a table
+    /// shows `columns` when given (else the scalar fields).
+    public func print<T: Encodable>(_ value: T, columns: [String]? = nil) {
         switch format {
         case .none: return
         case .json, .jsonc: Output.writeStandardOutput(JSON.encodeString(value) + "\n")
         case .table, .tsv:
             let tree = (try? JSONSerialization.jsonObject(with: Data(JSON.encode(value, pretty: false)), options: [.fragmentsAllowed])) ?? NSNull()
             let rows: [[String: Any]] = (tree as? [[String: Any]]) ?? ((tree as? [String: Any]).map { [$0] } ?? [])
-            Output.writeStandardOutput(format == .table ? Self.table(rows) : Self.tsv(rows))
+            Output.writeStandardOutput(format == .table ? Self.table(rows, columns: columns) : Self.tsv(rows))
         }
     }
 
@@ -36,8 +42,8 @@ public struct Output: Sendable {
         }
     }
 
-    static func table(_ rows: [[String: Any]]) -> String {
-        let keys = scalarKeys(rows)
+    static func table(_ rows: [[String: Any]], columns: [String]?) -> String {
+        let keys = columns ?? scalarKeys(rows)
         guard !keys.isEmpty else { return "" }
         let headers = keys.map { $0.prefix(1).uppercased() + $0.dropFirst() }
         let cells = rows.map { row in keys.map { text(row[$0]) } }

@@ -45,7 +45,7 @@ public enum PcapCtl {
 extension VerbContext {
     /// `-l/--location`, normalised.
     func location() throws(PcapCtlError) -> String {
-        try Validation.normalizeLocation(options.string(CommonOptions.location) ?? "local")
+        try Validation.normalizeLocation(options.string(CommonOptions.location) ?? environment.defaultLocation)
     }
 
     /// `-n/--name` and `-l/--location`, checked, then the stored capture.
