@@ -205,7 +205,7 @@ public struct CreatePlanner: Sendable {
 
     /// Instance ids are `0`, `1`, ... or a full instance resource id ending in `/virtualMachines/N`.
     static func instanceId(_ value: String, flag: String) throws(PcapCtlError) -> String {
-        let id = MachineResolver.lastSegment(of: value)
+        let id = value.split(separator: "/").last.map(String.init) ?? value
         guard (1...9).contains(id.count), id.allSatisfy(\.isASCII), id.allSatisfy(\.isNumber) else {
             throw .usage("\(flag): '\(Validation.printable(value))' is not a scale set instance id (0, 1, ... or .../virtualMachines/N)")
         }

@@ -93,6 +93,14 @@ public struct CaptureInstance: Codable, Equatable, Sendable {
     public var localFile: String?
     /// Destination below the storage root, when the resource has a storage account.
     public var storageFile: String?
+
+    public init(key: String, instanceId: String?, machine: Machine, localFile: String?, storageFile: String?) {
+        self.key = key
+        self.instanceId = instanceId
+        self.machine = machine
+        self.localFile = localFile
+        self.storageFile = storageFile
+    }
 }
 
 /// What pcapctl keeps beside the az-shaped resource: how and where to capture.

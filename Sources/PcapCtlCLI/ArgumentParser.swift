@@ -33,7 +33,7 @@ public enum ArgumentParser {
             throw .usage("unrecognized argument '\(Validation.printable(name))' before a command; see 'pcapctl --help'")
         }
         let visible = verbs.filter { !$0.isHidden }.map(\.name)
-        let hint = Suggestion.closest(to: name, among: visible).map { " Did you mean '\($0)'?" } ?? ""
+        let hint = Suggestion.hint(for: name, among: visible, prefix: "")
         throw .usage("'\(Validation.printable(name))' is not a pcapctl command.\(hint) Commands: \(visible.joined(separator: ", "))")
     }
 
@@ -55,7 +55,7 @@ public enum ArgumentParser {
                     name = String(name[..<equals])
                 }
                 guard let match = verb.options.first(where: { $0.long == name }) else {
-                    let hint = Suggestion.closest(to: name, among: verb.options.filter { !$0.isHidden }.map(\.long)).map { " Did you mean '--\($0)'?" } ?? ""
+                    let hint = Suggestion.hint(for: name, among: verb.options.filter { !$0.isHidden }.map(\.long), prefix: "--")
                     throw .usage("unrecognized option '--\(Validation.printable(name))' for 'pcapctl \(verb.name)'.\(hint)")
                 }
                 option = match
@@ -107,12 +107,21 @@ public enum ArgumentParser {
 
 /// "Did you mean" by edit distance, as TSC's parser and git do.
 enum Suggestion {
-    static func closest(to word: String, among candidates: [String]) -> String? {
-        let prefixed = candidates.filter { $0.hasPrefix(word.lowercased()) }
-        if !word.isEmpty && prefixed.count == 1 { return prefixed[0] }
-        let scored = candidates.map { ($0, distance(word.lowercased(), $0)) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, word.count / 3) else { return nil }
-        return best.0
+    /// ` Did you mean '--a' or '--b'?`, or empty when nothing is close.
+    static func hint(for word: String, among candidates: [String], prefix: String) -> String {
+        let matches = closest(to: word, among: candidates)
+        guard !matches.isEmpty else { return "" }
+        return " Did you mean " + matches.map { "'\(prefix)\($0)'" }.joined(separator: " or ") + "?"
+    }
+
+    /// Candidates the word abbreviates, else the nearest by edit distance if it is near enough.
+    static func closest(to word: String, among candidates: [String]) -> [String] {
+        let lowered = word.lowercased()
+        let prefixed = candidates.filter { $0.hasPrefix(lowered) }
+        if !word.isEmpty && !prefixed.isEmpty { return prefixed }
+        let scored = candidates.map { ($0, distance(lowered, $0)) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, word.count / 3) else { return [] }
+        return [best.0]
     }
 
     static func distance(_ a: String, _ b: String) -> Int {

@@ -37,6 +37,14 @@ public struct PcapFileSummary: Equatable, Sendable {
     public var tornBytes: Int
     public var snapshotLength: UInt32
     public var linkType: UInt32
+
+    public init(packetCount: Int, validLength: Int, tornBytes: Int, snapshotLength: UInt32, linkType: UInt32) {
+        self.packetCount = packetCount
+        self.validLength = validLength
+        self.tornBytes = tornBytes
+        self.snapshotLength = snapshotLength
+        self.linkType = linkType
+    }
 }
 
 public enum PcapFileError: Error, Equatable, CustomStringConvertible {

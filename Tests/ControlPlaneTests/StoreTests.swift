@@ -1,0 +1,159 @@
+import ControlPlane
+import Foundation
+import PcapFormat
+import Testing
+
+struct StoreTests {
+    func temporaryEnvironment() -> PcapCtlEnvironment {
+        let root = NSTemporaryDirectory() + "pcapctl-store-\(UUID().uuidString)"
+        return PcapCtlEnvironment(home: root + "/state", capturesRoot: root + "/captures", subscription: "s")
+    }
+
+    func sampleCapture(_ environment: PcapCtlEnvironment, name: String = "c1") throws -> StoredCapture {
+        let planner = CreatePlanner(environment: environment, machines: MachineResolver(namespaceDirectory: "/nonexistent", hostName: "h"))
+        return try planner.plan(CreateRequest(name: name, location: "local", resourceGroup: "rg", filePath: environment.capturesRoot + "/\(name).cap", bufferSize: 1 << 20))
+    }
+
+    @Test func insertLoadListRemove() throws {
+        let environment = temporaryEnvironment()
+        let store = CaptureStore(environment: environment)
+        let capture = try sampleCapture(environment)
+        _ = try store.withLocationLock("local", exclusive: true) { () throws(PcapCtlError) in
+            try store.insert(capture, initialStatus: InstanceStatus(state: .notStarted))
+        }
+        #expect(try store.load(name: "c1", location: "local") == capture)
+        #expect(try store.names(in: "local") == ["c1"])
+        #expect(try store.locations() == ["local"])
+        let status = try store.readStatus(store.instancePaths(capture, capture.settings.instances[0]))
+        #expect(status.state == .notStarted)
+        // A second insert of the same name is refused and leaves the first intact.
+        let duplicate = try sampleCapture(environment)
+        #expect(throws: PcapCtlError.self) {
+            _ = try store.withLocationLock("local", exclusive: true) { () throws(PcapCtlError) in
+                try store.insert(duplicate, initialStatus: InstanceStatus(state: .notStarted))
+            }
+        }
+        #expect(try store.load(name: "c1", location: "local") == capture)
+        try store.remove(name: "c1", location: "local")
+        #expect(try store.names(in: "local").isEmpty)
+        #expect(throws: PcapCtlError.notFound("ResourceNotFound: packet capture 'c1' was not found in location 'local'")) {
+            try store.load(name: "c1", location: "local")
+        }
+    }
+
+    @Test func storeFilesArePrivate() throws {
+        let environment = temporaryEnvironment()
+        let store = CaptureStore(environment: environment)
+        let old = umask(0)
+        defer { umask(old) }
+        let capture = try sampleCapture(environment)
+        _ = try store.withLocationLock("local", exclusive: true) { () throws(PcapCtlError) in
+            try store.insert(capture, initialStatus: InstanceStatus(state: .notStarted))
+        }
+        let file = store.layout.captureFile("local", "c1")
+        #expect((try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        #expect((try FileManager.default.attributesOfItem(atPath: store.layout.captureDirectory("local", "c1"))[.posixPermissions] as? NSNumber)?.intValue == 0o700)
+    }
+
+    @Test func corruptFilesAreReportedWithTheirPath() throws {
+        let environment = temporaryEnvironment()
+        let store = CaptureStore(environment: environment)
+        try FileManager.default.createDirectory(atPath: store.layout.captureDirectory("local", "bad"), withIntermediateDirectories: true)
+        try Data("{\"version\": 1}".utf8).write(to: URL(fileURLWithPath: store.layout.captureFile("local", "bad")))
+        do {
+            _ = try store.load(name: "bad", location: "local")
+            Issue.record("loaded a corrupt file")
+        } catch {
+            #expect(error.message.contains("capture.json is not a valid pcapctl file: missing key 'resource'"), "\(error.message)")
+        }
+    }
+
+    @Test func concurrentInsertsOfOneNameHaveExactlyOneWinner() async throws {
+        let environment = temporaryEnvironment()
+        let store = CaptureStore(environment: environment)
+        let capture = try sampleCapture(environment)
+        let wins = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<16 {
+                group.addTask {
+                    (try? store.withLocationLock("local", exclusive: true) { () throws(PcapCtlError) in
+                        try store.insert(capture, initialStatus: InstanceStatus(state: .notStarted))
+                    }) != nil
+                }
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(wins == 1)
+    }
+
+    @Test func atomicWritesReplaceWholeFiles() throws {
+        let environment = temporaryEnvironment()
+        try FileSystem.makeDirectories(environment.home)
+        let path = environment.home + "/file.json"
+        try FileSystem.writeAtomically(Array("first".utf8), to: path)
+        try FileSystem.writeAtomically(Array("second".utf8), to: path)
+        #expect(try FileSystem.readFile(path) == Array("second".utf8))
+        #expect(try FileSystem.listDirectory(environment.home) == ["file.json"])
+    }
+
+    @Test func confinedCopiesRefuseSymlinksBelowTheRoot() throws {
+        let environment = temporaryEnvironment()
+        let root = environment.capturesRoot
+        try FileSystem.makeDirectories(root)
+        let outside = environment.home + "/outside"
+        try FileSystem.makeDirectories(outside)
+        try FileManager.default.createSymbolicLink(atPath: root + "/evil", withDestinationPath: outside)
+        let source = environment.home + "/src.cap"
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: source))
+        #expect(throws: ConfinedFiles.Failure.self) { try ConfinedFiles.copy(from: source, toRoot: root, relativePath: "evil/x.cap") }
+        #expect(throws: ConfinedFiles.Failure.self) { try ConfinedFiles.checkWritable(root: root, relativePath: "evil/x.cap") }
+        #expect(try FileSystem.listDirectory(outside).isEmpty)
+        // A symlink as the file itself is refused too, and never followed.
+        try FileManager.default.createSymbolicLink(atPath: root + "/link.cap", withDestinationPath: outside + "/target.cap")
+        #expect(throws: ConfinedFiles.Failure.self) { try ConfinedFiles.copy(from: source, toRoot: root, relativePath: "link.cap") }
+        #expect(!FileManager.default.fileExists(atPath: outside + "/target.cap"))
+        try ConfinedFiles.copy(from: source, length: 2, toRoot: root, relativePath: "a/b/ok.cap")
+        #expect(try FileSystem.readFile(root + "/a/b/ok.cap") == [1, 2])
+        #expect((try FileManager.default.attributesOfItem(atPath: root + "/a")[.posixPermissions] as? NSNumber)?.intValue == 0o700)
+    }
+}
+
+struct PcapFormatTests {
+    func file(records: [[UInt8]], snaplen: UInt32 = 65535) -> [UInt8] {
+        var bytes = PcapFileFormat.fileHeader(linkType: 1, snapshotLength: snaplen)
+        for payload in records {
+            for value in [UInt32(1), 2, UInt32(payload.count), UInt32(payload.count)] {
+                withUnsafeBytes(of: value) { bytes.append(contentsOf: $0) }
+            }
+            bytes += payload
+        }
+        return bytes
+    }
+
+    @Test func scansWholeRecords() throws {
+        let bytes = file(records: [[1, 2, 3], [4, 5]])
+        let summary = try bytes.withUnsafeBytes { try PcapFileSummary(scanning: $0) }
+        #expect(summary == PcapFileSummary(packetCount: 2, validLength: bytes.count, tornBytes: 0, snapshotLength: 65535, linkType: 1))
+    }
+
+    @Test(arguments: [1, 5, 15, 16, 18])
+    func trimsATornLastRecord(cut: Int) throws {
+        let whole = file(records: [[1, 2, 3], [4, 5, 6]])
+        let torn = Array(whole.dropLast(cut))
+        let summary = try torn.withUnsafeBytes { try PcapFileSummary(scanning: $0) }
+        #expect(summary.packetCount == 1)
+        #expect(summary.validLength == 24 + 16 + 3)
+        #expect(summary.tornBytes == torn.count - summary.validLength)
+    }
+
+    @Test func refusesNonPcap() {
+        #expect(throws: PcapFileError.tooShort) { try [UInt8](repeating: 0, count: 10).withUnsafeBytes { try PcapFileSummary(scanning: $0) } }
+        #expect(throws: PcapFileError.badMagic(0)) { try [UInt8](repeating: 0, count: 30).withUnsafeBytes { try PcapFileSummary(scanning: $0) } }
+    }
+
+    @Test func timestampsFormatAsAzureDoes() {
+        let time = Timestamp(seconds: 1_764_000_000, milliseconds: 42)
+        #expect(time.iso8601 == "2025-11-24T16:00:00.042Z")
+        #expect(time.datePath == "2025/11/24")
+        #expect(time.blobFileName == "packetcapture_16_00_00_042.cap")
+    }
+}
