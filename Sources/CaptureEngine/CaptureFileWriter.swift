@@ -92,10 +92,7 @@ public final class CaptureFileWriter {
             if result < 0 {
                 if errno == EINTR { continue }
                 writeError = errno
-                _ = ftruncate(descriptor, off_t(bytesFlushed))
-                bytesWritten = bytesFlushed
-                packetsWritten = packetsFlushed
-                used = 0
+                keepWholeRecords(of: offset)
                 return
             }
             offset += result
@@ -103,6 +100,31 @@ public final class CaptureFileWriter {
         used = 0
         bytesFlushed = bytesWritten
         packetsFlushed = packetsWritten
+    }
+
+    /// After a failed write that got `written` bytes of the buffer out, keeps the whole records among them
+    /// and cuts the file there.
+    private func keepWholeRecords(of written: Int) {
+        var boundary = 0
+        var records: UInt64 = 0
+        // The first flush starts with the file header; later ones hold whole records only.
+        let startsWithHeader = bytesFlushed == 0
+        if !startsWithHeader || written >= PcapFileFormat.fileHeaderSize {
+            boundary = startsWithHeader ? PcapFileFormat.fileHeaderSize : 0
+            while boundary + PcapFileFormat.recordHeaderSize <= used {
+                let captured = Int(buffer.loadUnaligned(fromByteOffset: boundary + 8, as: UInt32.self))
+                let next = boundary + PcapFileFormat.recordHeaderSize + captured
+                guard next <= written else { break }
+                boundary = next
+                records += 1
+            }
+        }
+        bytesFlushed += UInt64(boundary)
+        packetsFlushed += records
+        _ = ftruncate(descriptor, off_t(bytesFlushed))
+        bytesWritten = bytesFlushed
+        packetsWritten = packetsFlushed
+        used = 0
     }
 
     /// Flushes and makes the file durable (fsync) before it is delivered.

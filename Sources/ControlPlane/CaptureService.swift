@@ -99,6 +99,7 @@ public struct CaptureService: Sendable {
     }
 
     /// Azure allows 10,000 parallel sessions per region; pcapctl counts live agents per location.
+    /// Must be called holding the location lock, so two creates cannot both take the last place.
     private func checkSessionLimit(location: String, adding count: Int) throws(PcapCtlError) {
         var active = 0
         for name in try store.names(in: location) {
@@ -107,8 +108,9 @@ public struct CaptureService: Sendable {
                 active += 1
             }
         }
-        if active + count > CaptureStore.maximumActiveCaptures {
-            throw .failure("PacketCaptureLimitReached: location '\(location)' already runs \(active) capture sessions; the limit is \(CaptureStore.maximumActiveCaptures)")
+        let limit = environment.maximumActiveCaptures
+        if active + count > limit {
+            throw .failure("PacketCaptureLimitReached: location '\(location)' already runs \(active) capture sessions; the limit is \(limit)")
         }
     }
 

@@ -7,9 +7,6 @@ import Glibc
 public struct CaptureStore: Sendable {
     public let layout: StateLayout
 
-    /// Azure's limit of parallel sessions per region and subscription, applied per location.
-    public static let maximumActiveCaptures = 10_000
-
     public init(environment: PcapCtlEnvironment) {
         self.layout = StateLayout(environment: environment)
     }

@@ -21,6 +21,7 @@ enum Help {
               PCAPCTL_CAPTURES_ROOT  Local --file-path values must lie beneath it (default /var/captures).
               PCAPCTL_SUBSCRIPTION   Subscription id in resource ids (default 00000000-0000-0000-0000-000000000000).
               PCAPCTL_LOCATION       Location used when -l is not given (default local).
+              PCAPCTL_MAX_SESSIONS   Running sessions allowed per location (default and maximum 10000).
 
             EXIT CODES:
               0 success, 1 failure, 2 usage error (nothing written), 3 capture or target not found.

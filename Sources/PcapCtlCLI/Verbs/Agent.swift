@@ -62,6 +62,27 @@ final class StopSignals: @unchecked Sendable {
     }
 }
 
+/// A file that holds disk space for the agent's last words: released before the final status is written,
+/// so a full state directory still gets a true status.
+final class SpaceReserve {
+    private let path: String
+    private var held: Bool
+
+    init(path: String, bytes: Int) {
+        self.path = path
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        held = fd >= 0 && posix_fallocate(fd, 0, off_t(bytes)) == 0
+        if fd >= 0 { close(fd) }
+    }
+
+    func release() {
+        unlink(path)
+        held = false
+    }
+
+    deinit { if held { unlink(path) } }
+}
+
 struct CaptureAgent {
     let store: CaptureStore
     let location: String
@@ -75,10 +96,13 @@ struct CaptureAgent {
         }
         let paths = store.instancePaths(capture, instance)
         let signals = StopSignals()
+        // Room kept for the final status: if the state directory fills up, this is freed first.
+        let reserve = SpaceReserve(path: paths.directory + "/space-reserve", bytes: 64 << 10)
         var status = InstanceStatus(state: .notStarted)
         status.agentPid = getpid()
 
         func finish(_ state: CaptureState, reason: String, errors: [CaptureErrorKind] = [], message: String? = nil) throws(PcapCtlError) -> Int32 {
+            reserve.release()
             status.state = state
             status.stopReason = reason
             status.errors = errors
@@ -124,6 +148,7 @@ struct CaptureAgent {
             try? store.writeStatus(status, to: paths)
             return machineGone(instance.machine)
         }
+        if case .writeFailed = end { reserve.release() }
         record(session.progress, into: &status)
         let delivery = CaptureDelivery.deliver(
             partial: paths.partialCapture, length: Int(session.writer.bytesFlushed), instance: instance,

@@ -1,0 +1,109 @@
+/// Compiles filters to a libpcap filter expression (the syntax tcpdump takes).
+///
+/// A filter matches a packet travelling either way between its two sides:
+/// local → remote (source on the local side) or remote → local. Every primitive is built
+/// from typed values with fixed keywords, so user text never reaches the expression.
+public enum BPFExpression {
+    /// The libpcap filter expression that captures exactly the packets the filters describe;
+    /// nil when nothing is restricted (an empty list, or a filter with no field set), which
+    /// means "capture everything".
+    ///
+    /// Filters are expected to have passed `FilterList.parse` or `FilterList.validate`.
+    /// Should one not, it fails closed: that filter selects no packet, and if none is left
+    /// the result is `less 0`, which no packet satisfies.
+    public static func make(for filters: [PacketCaptureFilter]) -> String? {
+        guard !filters.isEmpty else { return nil }
+        var alternatives: [BPFNode] = []
+        for (index, filter) in filters.enumerated() {
+            guard let spec = try? FilterSpec(filter, position: index + 1) else { continue }
+            guard let condition = condition(for: spec) else { return nil }
+            if !alternatives.contains(condition) { alternatives.append(condition) }
+        }
+        guard !alternatives.isEmpty else { return "less 0" }
+        return BPFNode.any(alternatives).rendered(nested: false)
+    }
+
+    /// The condition for one filter; nil when it matches every packet.
+    private static func condition(for spec: FilterSpec) -> BPFNode? {
+        var parts: [BPFNode] = []
+        switch spec.protocol {
+        case .tcp: parts.append(.primitive("tcp"))
+        case .udp: parts.append(.primitive("udp"))
+        // Ports exist only for TCP and UDP here; libpcap's bare `port` would also take SCTP.
+        case .any where spec.hasPorts: parts.append(.any([.primitive("tcp"), .primitive("udp")]))
+        case .any: break
+        }
+        let localToRemote = [
+            spec.localAddresses.map { addresses($0, .source) },
+            spec.remoteAddresses.map { addresses($0, .destination) },
+            spec.localPorts.map { ports($0, .source) },
+            spec.remotePorts.map { ports($0, .destination) },
+        ].compactMap { $0 }
+        let remoteToLocal = [
+            spec.remoteAddresses.map { addresses($0, .source) },
+            spec.localAddresses.map { addresses($0, .destination) },
+            spec.remotePorts.map { ports($0, .source) },
+            spec.localPorts.map { ports($0, .destination) },
+        ].compactMap { $0 }
+        if !localToRemote.isEmpty {
+            parts.append(.any([.all(localToRemote), .all(remoteToLocal)]))
+        }
+        return parts.isEmpty ? nil : .all(parts)
+    }
+
+    private enum Direction: String {
+        case source = "src"
+        case destination = "dst"
+    }
+
+    /// `ip`/`ip6` is always written: a bare `host` or `net` would also match ARP and RARP
+    /// packets carrying the address, which are not IP traffic.
+    private static func addresses(_ set: AddressSet, _ direction: Direction) -> BPFNode {
+        let ipv4 = set.ipv4.flatMap(\.cidrBlocks).map {
+            addressPrimitive("ip \(direction.rawValue)", IPAddress.v4($0.base), $0.prefixLength, hostPrefix: 32)
+        }
+        let ipv6 = set.ipv6.flatMap(\.cidrBlocks).map {
+            addressPrimitive("ip6 \(direction.rawValue)", IPAddress.v6($0.base), $0.prefixLength, hostPrefix: 128)
+        }
+        return .any(ipv4 + ipv6)
+    }
+
+    /// `host` for a single address, `net` for a wider block (libpcap refuses host bits in `net`,
+    /// which the decomposition never leaves).
+    private static func addressPrimitive(
+        _ qualifiers: String, _ base: IPAddress, _ prefixLength: Int, hostPrefix: Int
+    ) -> BPFNode {
+        prefixLength == hostPrefix
+            ? .primitive("\(qualifiers) host \(base)")
+            : .primitive("\(qualifiers) net \(base)/\(prefixLength)")
+    }
+
+    private static func ports(_ set: PortSet, _ direction: Direction) -> BPFNode {
+        .any(set.ranges.map { range in
+            range.lowerBound == range.upperBound
+                ? .primitive("\(direction.rawValue) port \(range.lowerBound)")
+                : .primitive("\(direction.rawValue) portrange \(range.lowerBound)-\(range.upperBound)")
+        })
+    }
+}
+
+/// A filter expression tree. libpcap gives `and` and `or` the same precedence, so every
+/// group of two or more is parenthesised when nested.
+indirect enum BPFNode: Equatable, Sendable {
+    case primitive(String)
+    case all([BPFNode])
+    case any([BPFNode])
+
+    func rendered(nested: Bool) -> String {
+        let children: [BPFNode]
+        let joiner: String
+        switch self {
+        case .primitive(let text): return text
+        case .all(let nodes): (children, joiner) = (nodes, " and ")
+        case .any(let nodes): (children, joiner) = (nodes, " or ")
+        }
+        guard children.count != 1 else { return children[0].rendered(nested: nested) }
+        let text = children.map { $0.rendered(nested: true) }.joined(separator: joiner)
+        return nested ? "(\(text))" : text
+    }
+}
