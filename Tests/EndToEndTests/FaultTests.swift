@@ -90,8 +90,7 @@ struct FaultTests {
         let client = try lab.addNamespace("pic-\(lab.tag)")
         let vm = try lab.addNamespace("piv-\(lab.tag)")
         try lab.link(client, "198.18.14.1", vm, "198.18.14.2")
-        let interface = try #require(try runCommand("/usr/bin/env", ["ip", "-n", vm, "-o", "link", "show", "type", "veth"]).standardOutput
-            .split(separator: ":").dropFirst().first.map { $0.trimmingCharacters(in: .whitespaces).split(separator: "@").first.map(String.init) ?? "" })
+        let interface = try lab.vethName(in: vm)
         let pcapctl = Pcapctl(label: "ifgone")
         let file = pcapctl.capturesRoot + "/ifgone.cap"
         let created = try pcapctl.run(["create", "-n", "ifgone", "--vm", vm, "--interface", interface, "--file-path", file])

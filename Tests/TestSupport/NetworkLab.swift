@@ -34,6 +34,25 @@ public final class NetworkLab: @unchecked Sendable {
         try ip(["-n", b, "link", "set", endB, "up"])
     }
 
+    /// Adds a second address on each side of the veth between `a` and `b`, with host routes so that
+    /// traffic between the two new addresses uses them as sources.
+    public func addSecondAddress(_ a: String, _ addressA: String, towards peerOfA: String, _ b: String, _ addressB: String, towards peerOfB: String) throws {
+        for (namespace, address, peer) in [(a, addressA, peerOfA), (b, addressB, peerOfB)] {
+            let device = try vethName(in: namespace)
+            try ip(["-n", namespace, "addr", "add", "\(address)/32", "dev", device])
+            try ip(["-n", namespace, "route", "add", "\(peer)/32", "dev", device, "src", address])
+        }
+    }
+
+    /// The first veth device in `namespace`.
+    public func vethName(in namespace: String) throws -> String {
+        let listing = try runCommand("/usr/bin/env", ["ip", "-n", namespace, "-o", "link", "show", "type", "veth"]).standardOutput
+        guard let field = listing.split(separator: ":").dropFirst().first,
+            let name = field.trimmingCharacters(in: .whitespaces).split(separator: "@").first
+        else { throw LabError(message: "no veth in \(namespace)") }
+        return String(name)
+    }
+
     /// Removes a namespace now (to test what a capture does when its target disappears).
     public func removeNamespace(_ name: String) throws {
         try ip(["netns", "del", name])
