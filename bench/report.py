@@ -330,16 +330,20 @@ def bufsweep_table(runs):
                     ks = [r.kept for r in bs if r.size == size and r.dest == d and r.tool == t and int(r.buf) == buf]
                     cells.append(spread(ks, pct))
                 out.append(f"| {size} B | {dest} | {buf} MiB | " + " | ".join(cells) + " |")
-    out += ["", "Smallest buffer with no loss in any repetition:", ""]
+    out += ["", "Smallest buffer from which no repetition lost a packet (at that and every larger buffer):", ""]
     for size in sorted({r.size for r in bs}):
         for t in tools:
             for dest in (["none"] if t.startswith("pcount") else dests):
+                # Smallest buffer from which every larger one tested was
+                # lossless in every repetition too.
                 best = None
-                for buf in sorted({int(r.buf) for r in bs}):
+                for buf in sorted({int(r.buf) for r in bs}, reverse=True):
                     ks = [r.kept for r in bs if r.size == size and r.dest == dest and r.tool == t and int(r.buf) == buf]
-                    if ks and min(ks) >= 100.0:
-                        best = buf
+                    if not ks:
+                        continue
+                    if min(ks) < 100.0:
                         break
+                    best = buf
                 label = f"{best} MiB" if best else "none of those tested"
                 out.append(f"- {size} B, {TOOL_LABEL.get(t, t)}, {dest}: {label}")
     return out
@@ -382,8 +386,9 @@ def soak_summary(soak, runs, meta):
     out = ["", "### Soak", ""]
     if row:
         out.append(
-            f"{row.tool}, {row.size} B frames at {row.pps} pps for {rss[-1][0]:.0f} s to {row.dest}: "
-            f"sent {row.sent:.0f}, kept {row.written:.0f} ({row.kept:.3f}%), reported drops {row.drop}."
+            f"{row.tool}, {row.size} B frames at {row.pps} pps for {row.row.get('gen_secs') or '?'} s to {row.dest}: "
+            f"sent {row.sent or 0:.0f}, kept {row.written or 0:.0f} ({row.kept or 0:.3f}%), "
+            f"reported drops {row.drop or 0:.0f}."
         )
     out.append(
         f"RSS: {rss[0][1] / 1024:.1f} MiB at start, max of the first minute {max(early) / 1024:.1f} MiB, "
@@ -439,7 +444,7 @@ def main(argv):
     lines += ctl_tables(ctl)
     lines += soak_summary(soak, runs, meta)
     lines += errors(runs)
-    lines += ["", f"Raw data: `bench/results/{os.path.basename(os.path.abspath(out_dir))}/` "
+    lines += ["", f"Raw data: `bench/results/{os.path.basename(os.path.realpath(out_dir))}/` "
               "(dataplane.csv, ctl.csv, soak.csv, meta.tsv)."]
     body = "\n".join(lines)
     with open(os.path.join(out_dir, "report.md"), "w") as f:

@@ -116,6 +116,9 @@ public struct CaptureStore: Sendable {
     public func readStatus(_ paths: InstancePaths) throws(PcapCtlError) -> InstanceStatus {
         let bytes: [UInt8]
         do { bytes = try FileSystem.readFile(paths.status) } catch {
+            if error.rawValue == ENOENT {
+                throw .notFound("ResourceNotFound: the packet capture was deleted while this command ran")
+            }
             throw .failure("cannot read \(paths.status): \(error)")
         }
         return try JSON.decode(InstanceStatus.self, from: bytes, path: paths.status)
