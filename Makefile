@@ -31,3 +31,17 @@ clean:
 	rm -rf .build
 
 -include bench/Makefile.fragment
+
+# Coverage-guided fuzzing (libFuzzer + AddressSanitizer) of the argument parser and the filter parser,
+# FUZZ_SECONDS each. Crashes land in fuzz/findings/; copy each into fuzz/regressions/ so that
+# `make test` replays it for ever (Tests/PcapCtlCLITests/FuzzRegressionTests.swift).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	cd fuzz && $(SWIFT) build -Xswiftc -sanitize=fuzzer,address --scratch-path ../.build-fuzz
+	mkdir -p fuzz/findings
+	for target in arguments filters; do \
+		work=$$(mktemp -d); cp fuzz/corpus/$$target/* fuzz/regressions/$$target/* $$work/; \
+		binary=.build-fuzz/debug/Fuzz$$(echo $$target | sed 's/^./\U&/'); \
+		$$binary $$work -max_total_time=$(FUZZ_SECONDS) -max_len=1024 -artifact_prefix=fuzz/findings/$$target- || exit 1; \
+		rm -rf $$work; \
+	done

@@ -4,7 +4,11 @@ import PackageDescription
 let package = Package(
     name: "pcapctl",
     products: [
-        .executable(name: "pcapctl", targets: ["pcapctl"])
+        .executable(name: "pcapctl", targets: ["pcapctl"]),
+        // Libraries the fuzzing package (fuzz/) builds against.
+        .library(name: "PcapCtlCLI", targets: ["PcapCtlCLI"]),
+        .library(name: "PacketFilters", targets: ["PacketFilters"]),
+        .library(name: "ControlPlane", targets: ["ControlPlane"]),
     ],
     targets: [
         /** libpcap, through pkg-config and Debian's libpcap-dev. Only CaptureEngine imports it. */

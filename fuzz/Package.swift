@@ -1,0 +1,20 @@
+// swift-tools-version: 6.0
+// Coverage-guided fuzzing of pcapctl's parsers with libFuzzer. Built and run by `make fuzz`; not part
+// of the main package so that ordinary builds never need the fuzzer runtime.
+import PackageDescription
+
+let package = Package(
+    name: "pcapctl-fuzz",
+    dependencies: [.package(name: "pcapctl", path: "..")],
+    targets: [
+        .executableTarget(
+            name: "FuzzArguments",
+            dependencies: [.product(name: "PcapCtlCLI", package: "pcapctl"), .product(name: "ControlPlane", package: "pcapctl")],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+        .executableTarget(
+            name: "FuzzFilters",
+            dependencies: [.product(name: "PacketFilters", package: "pcapctl")],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+    ],
+    swiftLanguageModes: [.v6]
+)
