@@ -93,12 +93,17 @@ if_counter() { # NS IFACE COUNTER
 CLK_TCK=$(getconf CLK_TCK)
 
 # CPU seconds (user+system, all threads) of a live process; "" if gone.
+# /proc/PID/stat counts in clock ticks (10 ms), too coarse for a 64-byte
+# burst that costs tcpdump ~30 ms; the per-thread schedstat run time is in
+# nanoseconds but misses threads that already exited.  Take the larger.
 proc_cpu_s() {
-    local pid=$1 stat rest
+    local pid=$1 stat rest ticks_s sched_ns
     stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 0
     # Fields after the ")" that closes comm: state is field 3, utime 14, stime 15.
     rest=${stat##*) }
-    awk -v tck="$CLK_TCK" '{ printf "%.2f", ($12 + $13) / tck }' <<<"$rest"
+    ticks_s=$(awk -v tck="$CLK_TCK" '{ printf "%.4f", ($12 + $13) / tck }' <<<"$rest")
+    sched_ns=$(cat /proc/"$pid"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s }')
+    awk -v a="$ticks_s" -v b="${sched_ns:-0}" 'BEGIN { b /= 1e9; printf "%.4f", (a > b ? a : b) }'
 }
 
 # A field of /proc/PID/status in KiB (VmHWM, VmRSS); "" if gone.
@@ -171,7 +176,8 @@ wait_capturer_ready() { # PID FILE PATTERN TIMEOUT_S
 }
 
 # After a burst, wait until the capturer has caught up: its CPU time must
-# stop moving for QUIET_S, with at least MIN_S and at most MAX_S in total.
+# stop moving for two 250 ms intervals, with at least MIN_S and at most
+# MAX_S in total.
 # A capturer with a big buffer can still be writing long after the last
 # packet was sent; a fixed pause would cut it off on a slow disk.
 wait_quiescent() { # PID MIN_S MAX_S
@@ -187,7 +193,9 @@ wait_quiescent() { # PID MIN_S MAX_S
         sleep 0.25
         cur=$(proc_cpu_s "$pid")
         [[ -n $cur ]] || return 0
-        if [[ $cur == "$last" ]]; then
+        # Idle = under 5 ms of CPU per 250 ms: timeouts and status updates
+        # keep a waiting capturer from being perfectly still.
+        if awk -v a="$cur" -v b="$last" 'BEGIN { exit !(a - b < 0.005) }'; then
             stable=$((stable + 1))
             ((stable >= 2)) && return 0
         else

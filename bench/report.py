@@ -58,6 +58,10 @@ def f1(x):
     return f"{x:.1f}"
 
 
+def f2(x):
+    return f"{x:.2f}"
+
+
 def f0(x):
     return f"{x:.0f}"
 
@@ -184,7 +188,7 @@ def main_table(runs):
         lines.append(
             f"| {size} B | {dest} | {TOOL_LABEL.get(tool, tool)} | {buf_label(tool, rs[0].buf)} "
             f"| {spread([r.kept for r in ok], pct)} | {spread([r.drop for r in ok], f0)} "
-            f"| {spread([r.unaccounted for r in ok], f0)} | {spread([r.cpu_per_mpkt for r in ok], f1)} "
+            f"| {spread([r.unaccounted for r in ok], f0)} | {spread([r.cpu_per_mpkt for r in ok], f2)} "
             f"| {spread([r.rss_mib for r in ok], f1)} "
             f"| {f0(med([r.gen_pps for r in ok]) / 1000) if med([r.gen_pps for r in ok]) else '–'} "
             f"| {len(ok)}/{len(rs)} |"
@@ -236,7 +240,7 @@ def target_checks(runs, meta):
             b = med([r.cpu_per_mpkt for r in main if r.size == size and r.dest == dest and r.tool == ref])
             if a is not None and b is not None:
                 out.append(
-                    f"| CPU per packet ≤ {ref} | {size} B {dest} | {a:.1f} vs {b:.1f} s/Mpkt | {verdict(a <= b)} |"
+                    f"| CPU per packet ≤ {ref} | {size} B {dest} | {a:.2f} vs {b:.2f} s/Mpkt | {verdict(a <= b)} |"
                 )
     buf = num(meta.get("buf_mib"))
     rss = [r.rss_mib for r in main if r.tool == "pcapctl-B" and r.rss_mib is not None]

@@ -16,7 +16,8 @@ for i in $(seq 1 50); do echo "pcapctl demo datagram $i" >/dev/udp/127.0.0.1/999
 "$pcapctl" wait -n demo --timeout 15
 echo "== pcapctl show-status"
 "$pcapctl" show-status -n demo
-echo "== the capture file, read back by tcpdump"
+echo "== the capture file: capinfos, then tcpdump"
 ls -l "$workdir/captures/demo.cap"
+capinfos -t -E -c -s -l -u "$workdir/captures/demo.cap"
 tcpdump -nn -r "$workdir/captures/demo.cap" 2>/dev/null | head -n 5
 echo "... $(tcpdump -nn -r "$workdir/captures/demo.cap" 2>/dev/null | wc -l) packets in $workdir/captures/demo.cap"

@@ -12,6 +12,14 @@ public enum AgentSupervisor {
     /// The descriptor number the agent finds its lock on.
     public static let inheritedLockDescriptor: Int32 = 3
 
+    /// The signals that ask an agent to stop: SIGTERM (stop, delete), SIGINT and SIGHUP.
+    public static var stopSignals: sigset_t {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signal in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, signal) }
+        return set
+    }
+
     /// Spawns the agent for one instance in a new session, with stdin from /dev/null and output to its log,
     /// handing it `lock` (the instance's agent lock, held by the caller; see `CaptureStore.insert`).
     public static func spawn(executable: String, arguments: [String], environment: [String], paths: InstancePaths, lock: FileLock) throws(PcapCtlError) -> Int32 {
@@ -32,9 +40,10 @@ public enum AgentSupervisor {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        // The agent starts with its stop signals blocked, so one sent at any moment (even before the agent
+        // is ready to handle it) stays pending until the agent takes it with sigwait.
+        var stopSignals = AgentSupervisor.stopSignals
+        posix_spawnattr_setsigmask(&attributes, &stopSignals)
         var defaults = sigset_t()
         sigemptyset(&defaults)
         for signal in Int32(1)..<32 where signal != SIGKILL && signal != SIGSTOP { sigaddset(&defaults, signal) }
@@ -68,12 +77,18 @@ public enum AgentSupervisor {
     }
 
     /// The agent's pid, if its lock is held and the recorded process is still the one that was started.
+    /// The spawner records the pid just after the spawn, so a record still empty is waited for briefly.
     public static func livePid(_ paths: InstancePaths) -> Int32? {
-        guard isAlive(paths), let bytes = try? FileSystem.readFile(paths.agentLock) else { return nil }
-        let fields = String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
-        guard fields.count == 2, let pid = Int32(fields[0]), let ticks = UInt64(fields[1]), pid > 1 else { return nil }
-        guard pcapctl_process_start_ticks(pid) == ticks else { return nil }
-        return pid
+        for _ in 0..<200 {
+            guard isAlive(paths), let bytes = try? FileSystem.readFile(paths.agentLock) else { return nil }
+            let fields = String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
+            guard fields.count == 2, let pid = Int32(fields[0]), let ticks = UInt64(fields[1]), pid > 1 else {
+                usleep(10_000)
+                continue
+            }
+            return pcapctl_process_start_ticks(pid) == ticks ? pid : nil
+        }
+        return nil
     }
 
     /// Asks the agent to stop (SIGTERM), recording why, and waits until it has written its final status and

@@ -158,7 +158,7 @@ public struct CaptureService: Sendable {
             captureStartTime: all.compactMap(\.captureStartTime).min(),
             captureStopTime: all.allSatisfy(\.isFinal) ? all.compactMap(\.captureStopTime).max() : nil,
             packetCaptureStatus: state,
-            stopReason: state == .error ? all.first { $0.state == .error }?.stopReason : (Set(reasons).count == 1 ? reasons.first : reasons.first),
+            stopReason: state == .error ? all.first { $0.state == .error }?.stopReason : reasons.first,
             packetCaptureError: errors,
             errorMessage: all.compactMap(\.errorMessage).first,
             packetsCaptured: counters.packetsCaptured,

@@ -135,6 +135,17 @@ struct CaptureLifecycleTests {
         #expect(try pcapctl.run(["create", "-n", "del", "--interface", "lo", "--file-path", pcapctl.capturesRoot + "/del2.cap", "--time-limit", "1"]).exitCode == 0)
     }
 
+    @Test func stopRightAfterANoWaitCreateStopsTheCapture() throws {
+        let pcapctl = Pcapctl(label: "nowait")
+        for index in 0..<5 {
+            let created = try pcapctl.run(["create", "-n", "nw\(index)", "--no-wait", "--interface", "lo", "--file-path", pcapctl.capturesRoot + "/nw\(index).cap"])
+            #expect(created.exitCode == 0)
+            #expect(try pcapctl.run(["stop", "-n", "nw\(index)"]).exitCode == 0)
+            let status = try pcapctl.run(["show-status", "-n", "nw\(index)"]).json
+            #expect(status?["packetCaptureStatus"] as? String == "Stopped", "\(status ?? [:])")
+        }
+    }
+
     @Test func aNameIsTakenOncePerLocation() throws {
         let pcapctl = Pcapctl(label: "dup")
         #expect(try pcapctl.run(["create", "-n", "same", "--interface", "lo", "--file-path", pcapctl.capturesRoot + "/a.cap", "--time-limit", "1"]).exitCode == 0)

@@ -1,7 +1,7 @@
 import CSystemShim
 import CaptureEngine
 import ControlPlane
-import Dispatch
+import Foundation
 import Glibc
 import Synchronization
 
@@ -27,33 +27,30 @@ enum AgentVerb {
         })
 }
 
-/// Receives SIGTERM, SIGINT and SIGHUP on a dispatch queue and forwards them as a stop request, including
-/// one that arrives before the capture has opened. `@unchecked` because the dispatch sources are only
-/// touched in `init`; the state the handlers share is an atomic and a mutex.
-final class StopSignals: @unchecked Sendable {
+/// Turns SIGTERM, SIGINT and SIGHUP into a stop request. The agent is spawned with these signals
+/// blocked (see `AgentSupervisor.spawn`), so a signal sent before the capture opens waits, pending, until
+/// this thread takes it with sigwait; none is ever lost, and none can kill the agent mid-write.
+final class StopSignals: Sendable {
     private let requested = Atomic<Bool>(false)
     private let session = Mutex<CaptureSession?>(nil)
-    private let sources: [any DispatchSourceSignal]
 
     init() {
-        let queue = DispatchQueue(label: "pcapctl.agent.signals")
-        var sources: [any DispatchSourceSignal] = []
-        for signalNumber in [SIGTERM, SIGINT, SIGHUP] {
-            signal(signalNumber, SIG_IGN)
-            sources.append(DispatchSource.makeSignalSource(signal: signalNumber, queue: queue))
+        var blocked = AgentSupervisor.stopSignals
+        pthread_sigmask(SIG_BLOCK, &blocked, nil)
+        let thread = Thread { [self] in
+            var set = AgentSupervisor.stopSignals
+            var received: Int32 = 0
+            while sigwait(&set, &received) == 0 {
+                fire()
+            }
         }
-        self.sources = sources
-        for source in sources {
-            source.setEventHandler { [weak self] in self?.fire() }
-            source.resume()
-        }
+        thread.name = "pcapctl.agent.signals"
+        thread.start()
     }
-
-    var isRequested: Bool { requested.load(ordering: .acquiring) }
 
     func attach(_ capture: CaptureSession) {
         session.withLock { $0 = capture }
-        if isRequested { capture.requestStop() }
+        if requested.load(ordering: .acquiring) { capture.requestStop() }
     }
 
     private func fire() {
@@ -195,13 +192,8 @@ struct CaptureAgent {
 
     /// A message when the namespace being captured has disappeared.
     private func machineGone(_ machine: Machine) -> String? {
-        switch machine {
-        case .host: return nil
-        case .namespace(let name):
-            return FileSystem.exists("/run/netns/\(name)") ? nil : "network namespace '\(name)' disappeared during the capture"
-        case .process(let pid):
-            return FileSystem.exists("/proc/\(pid)/ns/net") ? nil : "process \(pid), whose network namespace was captured, exited"
-        }
+        guard let path = machine.namespacePath, !FileSystem.exists(path) else { return nil }
+        return "\(machine) disappeared during the capture"
     }
 
     private func log(_ line: String) {
