@@ -25,12 +25,14 @@ public struct CaptureProgress: Sendable {
 public final class CaptureSession: @unchecked Sendable {
     public let handle: PcapHandle
     public let writer: CaptureFileWriter
+    private let configuration: CaptureConfiguration
     private let stopFlag = Atomic<Bool>(false)
     /// Seconds on the monotonic clock after which the session ends; nil for no time limit.
     private let monotonicDeadline: Double?
 
     /// Opens the handle and creates the output file; the time limit starts counting now.
     public init(configuration: CaptureConfiguration, outputPath: String, byteLimit: UInt64, timeLimitSeconds: UInt64) throws(CaptureError) {
+        self.configuration = configuration
         handle = try PcapHandle.open(configuration)
         let nowWall = Self.wallClockMicroseconds()
         let hasTimeLimit = timeLimitSeconds > 0
@@ -76,7 +78,7 @@ public final class CaptureSession: @unchecked Sendable {
             }
         }
         if end == .stopRequested || end == .timeLimitReached {
-            drain()
+            drain(pollEntry: &pollEntry)
             if let outcome = limitOutcome(), outcome != .timeLimitReached { end = outcome }
         }
         writer.finish()
@@ -88,11 +90,15 @@ public final class CaptureSession: @unchecked Sendable {
         CaptureProgress(packetsWritten: writer.packetsWritten, bytesWritten: writer.bytesWritten, statistics: handle.statistics())
     }
 
-    /// Reads what the kernel already holds without waiting for more.
-    private func drain() {
-        for _ in 0..<1024 {
+    /// Reads the packets the kernel still holds. With TPACKET_V3 a partly filled block reaches user space
+    /// only when its timeout retires it, so this keeps reading for two timeouts; the first dispatch may
+    /// just report the break that ended the loop.
+    private func drain(pollEntry: inout pollfd) {
+        let until = Self.monotonicSeconds() + 2 * Double(configuration.timeoutMilliseconds) / 1000 + 0.05
+        while Self.monotonicSeconds() < until {
+            _ = poll(&pollEntry, 1, 20)
             let result = pcap_dispatch(handle.pointer, -1, Self.handlePacket, Unmanaged.passUnretained(writer).toOpaque().assumingMemoryBound(to: UInt8.self))
-            if result <= 0 || limitOutcome() != nil { break }
+            if result == PCAP_ERROR || limitOutcome() != nil { break }
         }
     }
 
