@@ -6,8 +6,8 @@ import TestSupport
 /// stale pids, libpcap errors, missing privileges.
 @Suite(.enabled(if: isRoot, "faults are injected as root"))
 struct FaultTests {
-    func partialFile(_ pcapctl: Pcapctl, _ name: String, key: String = "vm") -> String {
-        "\(pcapctl.home)/locations/local/captures/\(name)/instances/\(key)/capture.partial.cap"
+    func partialFile(_ pcapctl: Pcapctl, _ name: String) -> String {
+        "\(pcapctl.home)/locations/local/captures/\(name)/instances/vm/capture.partial.cap"
     }
 
     @Test func aKilledAgentKeepsEveryFlushedPacket() throws {
@@ -87,9 +87,7 @@ struct FaultTests {
 
     @Test func aVanishedInterfaceEndsTheCaptureWithPacketsKept() throws {
         let lab = NetworkLab()
-        let client = try lab.addNamespace("pic-\(lab.tag)")
-        let vm = try lab.addNamespace("piv-\(lab.tag)")
-        try lab.link(client, "198.18.14.1", vm, "198.18.14.2")
+        let (client, vm) = try lab.clientAndVM(subnet: 14)
         let interface = try lab.vethName(in: vm)
         let pcapctl = Pcapctl(label: "ifgone")
         let file = pcapctl.capturesRoot + "/ifgone.cap"

@@ -7,9 +7,7 @@ import TestSupport
 struct TargetTests {
     @Test func aVmIsANetworkNamespace() throws {
         let lab = NetworkLab()
-        let client = try lab.addNamespace("pcc-\(lab.tag)")
-        let vm = try lab.addNamespace("pcv-\(lab.tag)")
-        try lab.link(client, "198.18.10.1", vm, "198.18.10.2")
+        let (client, vm) = try lab.clientAndVM(subnet: 10)
         let pcapctl = Pcapctl(label: "vm")
         let file = pcapctl.capturesRoot + "/vm.cap"
         let created = try pcapctl.run(["create", "-n", "vm", "--vm", vm, "--file-path", file])
@@ -25,9 +23,7 @@ struct TargetTests {
 
     @Test func aProcessNamespaceIsAVm() throws {
         let lab = NetworkLab()
-        let client = try lab.addNamespace("ppc-\(lab.tag)")
-        let container = try lab.addNamespace("ppv-\(lab.tag)")
-        try lab.link(client, "198.18.11.1", container, "198.18.11.2")
+        let (client, container) = try lab.clientAndVM(subnet: 11)
         let sleeper = Process()
         sleeper.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         sleeper.arguments = ["ip", "netns", "exec", container, "sleep", "60"]
@@ -57,9 +53,7 @@ struct TargetTests {
 
     @Test func aNamespaceThatDisappearsEndsTheCaptureWithPacketsKept() throws {
         let lab = NetworkLab()
-        let client = try lab.addNamespace("pdc-\(lab.tag)")
-        let vm = try lab.addNamespace("pdv-\(lab.tag)")
-        try lab.link(client, "198.18.12.1", vm, "198.18.12.2")
+        let (client, vm) = try lab.clientAndVM(subnet: 12)
         let pcapctl = Pcapctl(label: "gone")
         let file = pcapctl.capturesRoot + "/gone.cap"
         #expect(try pcapctl.run(["create", "-n", "gone", "--vm", vm, "--file-path", file]).exitCode == 0)

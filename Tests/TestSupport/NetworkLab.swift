@@ -23,6 +23,14 @@ public final class NetworkLab: @unchecked Sendable {
         return name
     }
 
+    /// A client namespace and a VM namespace joined by a veth pair: client `198.18.S.1`, VM `198.18.S.2`.
+    public func clientAndVM(subnet: Int) throws -> (client: String, vm: String) {
+        let client = try addNamespace("pc\(subnet)c-\(tag)")
+        let vm = try addNamespace("pc\(subnet)v-\(tag)")
+        try link(client, "198.18.\(subnet).1", vm, "198.18.\(subnet).2")
+        return (client, vm)
+    }
+
     /// Joins two namespaces with a veth pair and gives each end an address (`198.18.x.y/prefix`).
     public func link(_ a: String, _ addressA: String, _ b: String, _ addressB: String, prefix: Int = 30) throws {
         let index = namespaces.count * 10 + Int.random(in: 0..<10)
