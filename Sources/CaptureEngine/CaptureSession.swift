@@ -112,11 +112,13 @@ public final class CaptureSession: @unchecked Sendable {
     /// The per-packet callback: a C function pointer, so it captures nothing and finds the writer through `user`.
     private static let handlePacket: pcap_handler = { user, header, bytes in
         guard let user, let header, let bytes else { return }
-        let writer = Unmanaged<CaptureFileWriter>.fromOpaque(UnsafeRawPointer(user)).takeUnretainedValue()
         let record = header.pointee
-        _ = writer.append(
-            seconds: record.ts.tv_sec, microseconds: record.ts.tv_usec,
-            capturedLength: record.caplen, originalLength: record.len, bytes: bytes)
+        // The session keeps the writer alive across every dispatch: borrow it without retain and release.
+        _ = Unmanaged<CaptureFileWriter>.fromOpaque(UnsafeRawPointer(user))._withUnsafeGuaranteedRef { writer in
+            writer.append(
+                seconds: record.ts.tv_sec, microseconds: record.ts.tv_usec,
+                capturedLength: record.caplen, originalLength: record.len, bytes: bytes)
+        }
     }
 
     static func monotonicSeconds() -> Double {

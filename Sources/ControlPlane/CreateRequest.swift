@@ -155,7 +155,8 @@ public struct CreatePlanner: Sendable {
             timeLimitInSeconds: request.timeLimit,
             storageLocation: storageLocation,
             filters: request.filters,
-            resourceGroup: "NetworkWatcherRG")
+            resourceGroup: "NetworkWatcherRG",
+            instances: request.targetType == .azureVMSS ? captureInstances.compactMap(\.instanceId) : nil)
         let settings = CaptureSettings(
             location: request.location, interface: request.interface, bufferSize: request.bufferSize,
             bpfExpression: request.bpfExpression, createdAt: now.iso8601, instances: captureInstances)

@@ -53,6 +53,8 @@ public struct PacketCaptureResource: Codable, Equatable, Sendable {
     public var storageLocation: StorageLocation
     public var filters: [PacketCaptureFilter]
     public var resourceGroup: String
+    /// For a scale set, the instance ids resolved when the capture started (pcapctl's addition; absent for a VM).
+    public var instances: [String]?
 }
 
 /// Which network namespace a capture runs in: Linux's stand-in for a VM.

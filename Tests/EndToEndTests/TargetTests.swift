@@ -84,6 +84,7 @@ struct TargetTests {
         #expect(created.exitCode == 0, "\(created.standardError)")
         #expect(created.json?["targetType"] as? String == "AzureVMSS")
         #expect((created.json?["scope"] as? [String: [String]])?["include"] == ["0", "2"])
+        #expect(created.json?["instances"] as? [String] == ["0", "2"])
         for (instance, address) in addresses.enumerated() {
             try lab.sendUDP(from: hub, to: address, port: 7003, count: 10 * (instance + 1))
         }
@@ -105,6 +106,7 @@ struct TargetTests {
 
         let excluded = try pcapctl.run(["create", "-n", "ex", "--target-type", "AzureVMSS", "--target", scaleSet, "--exclude", "0", "--file-path", pcapctl.capturesRoot + "/ex.cap", "--time-limit", "1"])
         #expect(excluded.exitCode == 0, "\(excluded.standardError)")
+        #expect(excluded.json?["instances"] as? [String] == ["1", "2"])
         #expect(try pcapctl.run(["wait", "-n", "ex", "--timeout", "10"]).exitCode == 0)
         let exStatus = try #require(try pcapctl.run(["show-status", "-n", "ex"]).json)
         #expect((exStatus["instances"] as? [[String: Any]])?.map { $0["instanceId"] as? String } == ["1", "2"])
