@@ -97,11 +97,6 @@ public enum FileSystem {
         return lstat(path, &info) == 0
     }
 
-    public static func isDirectory(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
-    }
-
     public static func readFile(_ path: String) throws(Errno) -> [UInt8] {
         try open(path, O_RDONLY).readToEnd()
     }
