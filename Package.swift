@@ -30,6 +30,7 @@ let package = Package(
         /** Helpers shared by tests: an independent pcap decoder, a runner for the built binary. */
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PacketFiltersTests", dependencies: ["PacketFilters", "TestSupport", "CaptureEngine", "pcapctl"]),
+        .testTarget(name: "CaptureEngineTests", dependencies: ["CaptureEngine", "PcapFormat", "TestSupport"]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "PcapFormat"]),
         .testTarget(name: "PcapCtlCLITests", dependencies: ["PcapCtlCLI", "ControlPlane"]),
         .testTarget(name: "EndToEndTests", dependencies: ["pcapctl", "TestSupport"]),
