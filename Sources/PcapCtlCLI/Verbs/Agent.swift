@@ -145,7 +145,6 @@ struct CaptureAgent {
             try? store.writeStatus(status, to: paths)
             return machineGone(instance.machine)
         }
-        if case .writeFailed = end { reserve.release() }
         record(session.progress, into: &status)
         let delivery = CaptureDelivery.deliver(
             partial: paths.partialCapture, length: Int(session.writer.bytesFlushed), instance: instance,
