@@ -12,6 +12,8 @@
 #   CAP_READY_MS  ms from launch until the capturer was ready
 # cap_stop TOOL sets (CPU/RSS are sampled just before the stop request):
 #   R_WRITTEN R_TOOL_RECV R_TOOL_DROP R_TOOL_IFDROP R_CPU R_RSS R_ERR
+#   R_STOP_MS     ms from the stop request until the tool has exited / `stop`
+#                 returned (pcapctl: includes copying the file to --file-path)
 # Both return non-zero (with R_ERR/CAP_ERRMSG set) when the tool misbehaves.
 
 # Filter given to tcpdump, dumpcap and pcount; pcapctl gets the equivalent
@@ -37,6 +39,11 @@ CAP_LOG_ERR=
 # both exec too), which is what /proc sampling needs.
 cap_ns_prefix() { CAPNS=(ip netns exec "$NS_CAP" taskset -c "$CAP_CPU"); }
 CAPNS=()
+
+# pcapctl writes the growing capture under PCAPCTL_HOME and copies it to
+# --file-path when the capture ends, so its state directory must live on the
+# destination's file system, or a "tmpfs" run would really write to disk.
+pcapctl_home_for() { printf '%s/.pcapctl-home' "$1"; }
 
 # Run the pcapctl CLI the way a user would, in the capture namespace.  DIR is
 # the captures root.  Output always goes to files, never to a pipe: a
@@ -100,7 +107,7 @@ cap_start() { # TOOL DIR NAME BUF_MIB
         [[ $tool == *-B ]] && bufopt=(--buffer-size "$((buf_mib * 1024 * 1024))") # bytes
         CAP_FILE="$dir/$name.cap"
         # create returns once the capture is Running.
-        if ! pcapctl_cli "$PCB_HOME" "$dir" "$CAP_LOG_OUT" "$CAP_LOG_ERR" 60 \
+        if ! pcapctl_cli "$(pcapctl_home_for "$dir")" "$dir" "$CAP_LOG_OUT" "$CAP_LOG_ERR" 60 \
             create -n "$name" -l "$PCAPCTL_LOCATION" --file-path "$CAP_FILE" --interface "$IF_CAP" \
             --capture-size "$SNAPLEN" --time-limit 0 --capture-limit 0 \
             --filters "$PCAPCTL_FILTERS" "${bufopt[@]}"; then
@@ -109,7 +116,7 @@ cap_start() { # TOOL DIR NAME BUF_MIB
         fi
         CAP_READY_MS=$(ms_since "$t0")
         local status="$WORK/logs/$name.status0.json"
-        pcapctl_cli "$PCB_HOME" "$dir" "$status" "$status.err" 30 show-status -n "$name" -l "$PCAPCTL_LOCATION" || true
+        pcapctl_cli "$(pcapctl_home_for "$dir")" "$dir" "$status" "$status.err" 30 show-status -n "$name" -l "$PCAPCTL_LOCATION" || true
         CAP_PID=$(json_get "$status" agentPid)
         if [[ ! $CAP_PID =~ ^[0-9]+$ ]] || ! pid_alive "$CAP_PID"; then
             CAP_ERRMSG="pcapctl show-status gave no live agentPid after create"
@@ -132,6 +139,21 @@ cap_start() { # TOOL DIR NAME BUF_MIB
     CAP_READY_MS=$(ms_since "$t0")
 }
 
+# Best-effort clean-up after a failed cap_start, so a half-started capturer
+# does not keep capturing (and burning CPU) through the following runs.
+cap_abort() { # TOOL
+    local tool=$1
+    if [[ ${tool%-B} == pcapctl ]]; then
+        pcapctl_cli "$(pcapctl_home_for "$CAP_DIR")" "$CAP_DIR" /dev/null /dev/null 30 stop -n "$CAP_NAME" -l "$PCAPCTL_LOCATION" || true
+        pcapctl_cli "$(pcapctl_home_for "$CAP_DIR")" "$CAP_DIR" /dev/null /dev/null 30 delete -n "$CAP_NAME" -l "$PCAPCTL_LOCATION" || true
+    fi
+    if [[ $CAP_PID =~ ^[0-9]+$ ]] && pid_alive "$CAP_PID"; then
+        stop_pid "$CAP_PID" TERM || true
+    fi
+    [[ -n $CAP_FILE ]] && rm -f -- "$CAP_FILE"
+    return 0
+}
+
 # Packets in a capture file, via capinfos (pcap or pcapng); "" if unreadable.
 file_packets() {
     local f=$1 out
@@ -147,13 +169,16 @@ grab() { # FILE SED_REGEX_WITH_ONE_GROUP
 
 cap_stop() { # TOOL
     local tool=$1 base=${1%-B} rc=0
-    R_WRITTEN= R_TOOL_RECV= R_TOOL_DROP= R_TOOL_IFDROP= R_CPU= R_RSS= R_ERR=
+    R_WRITTEN= R_TOOL_RECV= R_TOOL_DROP= R_TOOL_IFDROP= R_CPU= R_RSS= R_ERR= R_STOP_MS=
     # Sample before the stop request: afterwards the process may be gone.
     R_CPU=$(proc_cpu_s "$CAP_PID")
     R_RSS=$(proc_status_kib "$CAP_PID" VmHWM)
+    local t0
+    t0=$(now_us)
     case $base in
     tcpdump)
         stop_pid "$CAP_PID" INT || rc=$?
+        R_STOP_MS=$(ms_since "$t0")
         R_WRITTEN=$(file_packets "$CAP_FILE")
         R_TOOL_RECV=$(grab "$CAP_LOG_ERR" '^([0-9]+) packets? received by filter.*')
         R_TOOL_DROP=$(grab "$CAP_LOG_ERR" '^([0-9]+) packets? dropped by kernel.*')
@@ -163,6 +188,7 @@ cap_stop() { # TOOL
         ;;
     dumpcap)
         stop_pid "$CAP_PID" INT || rc=$?
+        R_STOP_MS=$(ms_since "$t0")
         R_WRITTEN=$(file_packets "$CAP_FILE")
         # Packets received/dropped on interface 'X': R/D (pcap:P/dumpcap:U/flushed:F/ps_ifdrop:I) (..%)
         R_TOOL_RECV=$(grab "$CAP_LOG_ERR" "^Packets received/dropped on interface .*: ([0-9]+)/[0-9]+ .*")
@@ -174,6 +200,7 @@ cap_stop() { # TOOL
         ;;
     pcount)
         stop_pid "$CAP_PID" TERM || rc=$?
+        R_STOP_MS=$(ms_since "$t0")
         R_WRITTEN=$(grab "$CAP_LOG_OUT" '^captured=([0-9]+) .*')
         R_TOOL_RECV=$(grab "$CAP_LOG_OUT" '.* ps_recv=([0-9]+).*')
         R_TOOL_DROP=$(grab "$CAP_LOG_OUT" '.* ps_drop=([0-9]+).*')
@@ -182,12 +209,13 @@ cap_stop() { # TOOL
     pcapctl)
         local status="$WORK/logs/$CAP_NAME.status.json"
         # stop returns when the file is final.
-        if ! pcapctl_cli "$PCB_HOME" "$CAP_DIR" "$WORK/logs/$CAP_NAME.stop.out" "$WORK/logs/$CAP_NAME.stop.err" 60 \
+        if ! pcapctl_cli "$(pcapctl_home_for "$CAP_DIR")" "$CAP_DIR" "$WORK/logs/$CAP_NAME.stop.out" "$WORK/logs/$CAP_NAME.stop.err" 60 \
             stop -n "$CAP_NAME" -l "$PCAPCTL_LOCATION"; then
             R_ERR="pcapctl stop failed: $(tail -n 3 "$WORK/logs/$CAP_NAME.stop.err" | tr '\n' ' ')"
             rc=1
         fi
-        pcapctl_cli "$PCB_HOME" "$CAP_DIR" "$status" "$status.err" 30 show-status -n "$CAP_NAME" -l "$PCAPCTL_LOCATION" || true
+        R_STOP_MS=$(ms_since "$t0")
+        pcapctl_cli "$(pcapctl_home_for "$CAP_DIR")" "$CAP_DIR" "$status" "$status.err" 30 show-status -n "$CAP_NAME" -l "$PCAPCTL_LOCATION" || true
         R_TOOL_RECV=$(json_get "$status" packetsReceived)
         R_TOOL_DROP=$(json_get "$status" packetsDropped)
         R_TOOL_IFDROP=$(json_get "$status" packetsDroppedByInterface)
@@ -201,7 +229,7 @@ cap_stop() { # TOOL
             sleep 0.5
             pid_alive "$CAP_PID" && warn "pcapctl agent $CAP_PID still alive after stop returned"
         fi
-        pcapctl_cli "$PCB_HOME" "$CAP_DIR" /dev/null /dev/null 30 delete -n "$CAP_NAME" -l "$PCAPCTL_LOCATION" || true
+        pcapctl_cli "$(pcapctl_home_for "$CAP_DIR")" "$CAP_DIR" /dev/null /dev/null 30 delete -n "$CAP_NAME" -l "$PCAPCTL_LOCATION" || true
         ;;
     esac
     if [[ -z $R_ERR ]]; then

@@ -117,10 +117,11 @@ pid_alive() { [[ -d /proc/$1 ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/st
 # Wait (bounded) for a background child to exit; returns its exit status,
 # or 124 after the deadline.
 wait_pid_exit() { # PID TIMEOUT_S
-    local pid=$1 deadline=$(($(now_us) + $2 * 1000000)) rc=0
+    local pid=$1 deadline rc=0
+    deadline=$(($(now_us) + $2 * 1000000))
     while pid_alive "$pid"; do
         (($(now_us) < deadline)) || return 124
-        sleep 0.05
+        sleep 0.01 # fine-grained: stop latency is one of the figures
     done
     wait "$pid" 2>/dev/null || rc=$?
     return "$rc"
@@ -164,7 +165,8 @@ has_packet_socket() { # PID
 # Poll until a process prints PATTERN to FILE and holds a packet socket,
 # bounded by TIMEOUT_S.  Fails early if the process dies.
 wait_capturer_ready() { # PID FILE PATTERN TIMEOUT_S
-    local pid=$1 file=$2 pattern=$3 deadline=$(($(now_us) + $4 * 1000000))
+    local pid=$1 file=$2 pattern=$3 deadline
+    deadline=$(($(now_us) + $4 * 1000000))
     while (($(now_us) < deadline)); do
         pid_alive "$pid" || return 1
         if grep -q -- "$pattern" "$file" 2>/dev/null && has_packet_socket "$pid"; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turn one harness run (bench/results/<stamp>/) into a markdown report.
 
-usage: report.py RESULTS_DIR [--docs docs/benchmarks.md]
+usage: report.py RESULTS_DIR [MORE_RESULTS_DIRS...] [--docs docs/benchmarks.md]
 
 Writes RESULTS_DIR/report.md, prints it, and with --docs replaces the text
 between <!-- results:start --> and <!-- results:end --> in the docs file.
@@ -104,6 +104,7 @@ class Run:
         self.drop, self.ifdrop = num(row["tool_drop"]), num(row["tool_ifdrop"])
         self.cpu, self.rss = num(row["cpu_s"]), num(row["rss_kib"])
         self.gen_pps = num(row["gen_pps"])
+        self.stop_ms = num(row.get("stop_ms"))
         self.kept = 100.0 * self.written / self.sent if self.sent and self.written is not None else None
         self.lost = self.sent - self.written if self.sent is not None and self.written is not None else None
         # What the tool did not account for: lost packets that it does not
@@ -123,11 +124,16 @@ def group(runs, *attrs):
     return g
 
 
+PCAPCTL_DEFAULT_BUF = None  # bytes, from meta.tsv when the run recorded it
+
+
 def buf_label(tool, buf):
     if buf == "default":
         if tool.startswith("tcpdump") or tool.startswith("dumpcap") or tool.startswith("pcount"):
             return "2 MiB (libpcap default)"
-        return "tool default"
+        if PCAPCTL_DEFAULT_BUF:
+            return f"{PCAPCTL_DEFAULT_BUF / 1048576:g} MiB (pcapctl default)"
+        return "pcapctl default"
     return f"{buf} MiB"
 
 
@@ -175,10 +181,12 @@ def main_table(runs):
         "Medians over the repetitions, (min–max) in brackets. *Kept* = packets in the file (C reader: packets "
         "counted) / packets sent. *Reported drops* = the capturer's own kernel-drop figure. *Unaccounted* = "
         "sent − kept − reported drops (should be 0). CPU = user+system seconds of the capturing process "
-        "(pcapctl: the agent) per million packets kept. RSS = peak resident set (VmHWM).",
+        "(pcapctl: the agent) per million packets kept, sampled just before the stop request. RSS = peak resident set "
+        "(VmHWM). Stop ms = from the stop request until the tool has exited (pcapctl: until `stop` returned, "
+        "which includes copying the file to --file-path).",
         "",
-        "| frame | dest | capturer | kernel buffer | kept % | reported drops | unaccounted | CPU s / Mpkt | peak RSS MiB | gen kpps | ok runs |",
-        "| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| frame | dest | capturer | kernel buffer | kept % | reported drops | unaccounted | CPU s / Mpkt | peak RSS MiB | stop ms | gen kpps | ok runs |",
+        "| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     main = [r for r in runs if r.mode in ("main",)]
     by = group(main, "size", "dest", "tool")
@@ -189,7 +197,7 @@ def main_table(runs):
             f"| {size} B | {dest} | {TOOL_LABEL.get(tool, tool)} | {buf_label(tool, rs[0].buf)} "
             f"| {spread([r.kept for r in ok], pct)} | {spread([r.drop for r in ok], f0)} "
             f"| {spread([r.unaccounted for r in ok], f0)} | {spread([r.cpu_per_mpkt for r in ok], f2)} "
-            f"| {spread([r.rss_mib for r in ok], f1)} "
+            f"| {spread([r.rss_mib for r in ok], f1)} | {f0(med([r.stop_ms for r in ok])) if med([r.stop_ms for r in ok]) is not None else '–'} "
             f"| {f0(med([r.gen_pps for r in ok]) / 1000) if med([r.gen_pps for r in ok]) else '–'} "
             f"| {len(ok)}/{len(rs)} |"
         )
@@ -236,11 +244,18 @@ def target_checks(runs, meta):
                     f"(ratio {pb / ck:.3f}) | {verdict(pb >= 0.9 * ck)} |"
                 )
         for mine, ref in (("pcapctl", "tcpdump"), ("pcapctl-B", "tcpdump-B")):
-            a = med([r.cpu_per_mpkt for r in main if r.size == size and r.dest == dest and r.tool == mine])
-            b = med([r.cpu_per_mpkt for r in main if r.size == size and r.dest == dest and r.tool == ref])
-            if a is not None and b is not None:
+            xa = [r.cpu_per_mpkt for r in main if r.size == size and r.dest == dest and r.tool == mine]
+            xb = [r.cpu_per_mpkt for r in main if r.size == size and r.dest == dest and r.tool == ref]
+            xa, xb = [x for x in xa if x is not None], [x for x in xb if x is not None]
+            if xa and xb:
+                a, b = med(xa), med(xb)
+                v = verdict(a <= b)
+                # A loss inside overlapping min–max ranges is not a measured difference.
+                if a > b and min(xa) <= max(xb):
+                    v += " (ranges overlap)"
                 out.append(
-                    f"| CPU per packet ≤ {ref} | {size} B {dest} | {a:.2f} vs {b:.2f} s/Mpkt | {verdict(a <= b)} |"
+                    f"| CPU per packet ≤ {ref} | {size} B {dest} | {a:.2f} vs {b:.2f} s/Mpkt "
+                    f"({min(xa):.2f}–{max(xa):.2f} vs {min(xb):.2f}–{max(xb):.2f}) | {v} |"
                 )
     buf = num(meta.get("buf_mib"))
     rss = [r.rss_mib for r in main if r.tool == "pcapctl-B" and r.rss_mib is not None]
@@ -269,7 +284,8 @@ def sweep_table(runs):
         "### Rate sweep (tmpfs)",
         "",
         "Median kept % at each offered rate (`tcpreplay --pps`; *top* = `--topspeed`). "
-        "The knee is the highest rate at which the median loss is still below 0.1%.",
+        "The knee is the highest offered rate at which the median loss is still below 0.1% "
+        "(achieved rate shown).",
         "",
         "| frame | offered rate | achieved kpps | " + " | ".join(TOOL_LABEL.get(t, t) for t in tools) + " |",
         "| ---: | ---: | ---: | " + " | ".join("---:" for _ in tools) + " |",
@@ -305,7 +321,11 @@ def sweep_table(runs):
                     best = med([r.gen_pps for r in rs])
                 else:
                     break
-            cells.append(f"{best / 1000:.0f} kpps" if best else "< lowest rate")
+            top = [r for r in sw if r.size == size and r.tool == t and r.pps == 0]
+            if best and top and med([r.kept for r in top]) >= 99.9:
+                cells.append(f"none up to top speed ({best / 1000:.0f} kpps)")
+            else:
+                cells.append(f"{best / 1000:.0f} kpps" if best else "< lowest rate")
         out.append(f"| {size} B | " + " | ".join(cells) + " |")
     return out
 
@@ -434,12 +454,26 @@ def main(argv):
     if len(argv) < 2:
         print(__doc__, file=sys.stderr)
         return 2
-    out_dir = argv[1]
-    docs = argv[argv.index("--docs") + 1] if "--docs" in argv else None
+    docs = None
+    dirs = []
+    args = argv[1:]
+    while args:
+        a = args.pop(0)
+        if a == "--docs" and args:
+            docs = args.pop(0)
+        else:
+            dirs.append(a)
+    # Several result directories (e.g. a main run plus a separate sweep) are
+    # merged; the first one's conditions head the report.
+    out_dir = dirs[0]
     meta = read_meta(os.path.join(out_dir, "meta.tsv"))
-    runs = [Run(r) for r in read_csv(os.path.join(out_dir, "dataplane.csv"))]
-    ctl = read_csv(os.path.join(out_dir, "ctl.csv"))
-    soak = read_csv(os.path.join(out_dir, "soak.csv"))
+    global PCAPCTL_DEFAULT_BUF
+    PCAPCTL_DEFAULT_BUF = num(meta.get("pcapctl_buf_bytes"))
+    runs, ctl, soak = [], [], []
+    for d in dirs:
+        runs += [Run(r) for r in read_csv(os.path.join(d, "dataplane.csv"))]
+        ctl += read_csv(os.path.join(d, "ctl.csv"))
+        soak += read_csv(os.path.join(d, "soak.csv"))
     lines = conditions(meta, runs)
     lines += main_table(runs)
     lines += target_checks(runs, meta)
@@ -448,8 +482,8 @@ def main(argv):
     lines += ctl_tables(ctl)
     lines += soak_summary(soak, runs, meta)
     lines += errors(runs)
-    lines += ["", f"Raw data: `bench/results/{os.path.basename(os.path.realpath(out_dir))}/` "
-              "(dataplane.csv, ctl.csv, soak.csv, meta.tsv)."]
+    where = ", ".join(f"`bench/results/{os.path.basename(os.path.realpath(d))}/`" for d in dirs)
+    lines += ["", f"Raw data: {where} (dataplane.csv, ctl.csv, soak.csv, meta.tsv)."]
     body = "\n".join(lines)
     with open(os.path.join(out_dir, "report.md"), "w") as f:
         f.write(body + "\n")

@@ -72,7 +72,6 @@ BIN=
 TMPFS_ROOT=
 DISK_ROOT=
 OWN_TMPFS=0
-PCB_HOME=
 OUT=
 RUN_SEQ=0
 ERRORS=0
@@ -126,8 +125,7 @@ make_dirs() {
     mkdir -p "$OUT"
     WORK=$(mktemp -d /var/tmp/pcb-work.XXXXXX)
     BIN="$WORK/bin"
-    PCB_HOME="$WORK/pcapctl-home"
-    mkdir -p "$BIN" "$WORK/logs" "$WORK/pcaps" "$PCB_HOME"
+    mkdir -p "$BIN" "$WORK/logs" "$WORK/pcaps"
     # tmpfs destination: /dev/shm if it is tmpfs, else a private tmpfs mount.
     TMPFS_ROOT="/dev/shm/pcb-cap-$$"
     if [[ $(stat -f -c %T /dev/shm 2>/dev/null) != tmpfs ]]; then
@@ -140,6 +138,7 @@ make_dirs() {
     # disk destination: /var/tmp is on a real file system on Debian.
     DISK_ROOT="/var/tmp/pcb-cap-$$"
     mkdir -p "$DISK_ROOT"
+    mkdir -p "$(pcapctl_home_for "$TMPFS_ROOT")" "$(pcapctl_home_for "$DISK_ROOT")"
     [[ $(stat -f -c %T "$DISK_ROOT") == tmpfs ]] && warn "$DISK_ROOT is on tmpfs; 'disk' results are not disk"
     ln -sfn "$(basename "$OUT")" "$RESULTS_ROOT/latest"
     log "results in $OUT"
@@ -172,6 +171,13 @@ make_pcaps() {
     done
 }
 
+# File system type of a directory (findmnt knows ext4 from ext2/ext3).
+fs_type() {
+    local t
+    t=$(findmnt -n -o FSTYPE -T "$1" 2>/dev/null | tail -n 1) # last = topmost of stacked mounts
+    printf '%s' "${t:-$(stat -f -c %T "$1")}"
+}
+
 write_meta() {
     local f="$OUT/meta.tsv" cpu libpcap
     cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
@@ -194,9 +200,16 @@ write_meta() {
         printf 'filter\t%s / pcapctl %s\n' "$BPF_FILTER" "$PCAPCTL_FILTERS"
         printf 'buf_mib\t%s\n' "$BUF_MIB"
         printf 'drain_s\t%s\n' "$DRAIN_S"
-        printf 'tmpfs\t%s (%s)\n' "$TMPFS_ROOT" "$(stat -f -c %T "$TMPFS_ROOT")"
-        printf 'disk\t%s (%s)\n' "$DISK_ROOT" "$(stat -f -c %T "$DISK_ROOT")"
-        printf 'pcapctl\t%s\n' "$([[ $HAVE_PCAPCTL == 1 ]] && echo "$PCAPCTL" || echo "absent")"
+        printf 'tmpfs\t%s (%s)\n' "$TMPFS_ROOT" "$(fs_type "$TMPFS_ROOT")"
+        printf 'disk\t%s (%s)\n' "$DISK_ROOT" "$(fs_type "$DISK_ROOT")"
+        if [[ $HAVE_PCAPCTL == 1 ]]; then
+            printf 'pcapctl\t%s (%s)\n' "$("$PCAPCTL" --version 2>&1 | head -n 1)" "$PCAPCTL"
+            # pcapctl's own default kernel buffer, as its help states it.
+            printf 'pcapctl_buf_bytes\t%s\n' "$("$PCAPCTL" create --help 2>&1 |
+                sed -nE 's/.*--buffer-size.*\(default: ([0-9]+)\).*/\1/p' | head -n 1)"
+        else
+            printf 'pcapctl\tabsent\n'
+        fi
         printf 'tools\t%s\n' "${TOOLS[*]}"
         printf 'smoke\t%s\n' "$SMOKE"
     } >"$f"
@@ -238,7 +251,7 @@ generate() { # SIZE PPS LOG
 }
 
 # -------------------------------------------------------------- one run
-CSV_HEADER="mode,rep,size,pps,dest,tool,buf_mib,sent,gen_tx,cap_rx,cap_rx_drop,written,tool_recv,tool_drop,tool_ifdrop,cpu_s,rss_kib,ready_ms,gen_secs,gen_pps,status"
+CSV_HEADER="mode,rep,size,pps,dest,tool,buf_mib,sent,gen_tx,cap_rx,cap_rx_drop,written,tool_recv,tool_drop,tool_ifdrop,cpu_s,rss_kib,ready_ms,gen_secs,gen_pps,stop_ms,status"
 
 csv_row() { # FILE FIELDS...
     local file=$1 IFS=,
@@ -262,10 +275,10 @@ run_burst() { # MODE REP SIZE PPS DEST TOOL BUF_MIB
     rx0=$(if_counter "$NS_CAP" "$IF_CAP" rx_packets)
     rd0=$(if_counter "$NS_CAP" "$IF_CAP" rx_dropped)
 
-    local sent='' written='' recv='' drop='' ifdrop='' cpu='' rss='' ready='' gsecs='' gpps=''
+    local sent='' written='' recv='' drop='' ifdrop='' cpu='' rss='' ready='' gsecs='' gpps='' stopms=''
     if ! cap_start "$tool" "$dir" "$name" "$buf"; then
         status="error: $CAP_ERRMSG"
-        [[ -n $CAP_PID ]] && pid_alive "$CAP_PID" && stop_pid "$CAP_PID" TERM || true
+        cap_abort "$tool"
     else
         ready=$CAP_READY_MS
         sleep "$SETTLE_S"
@@ -277,7 +290,7 @@ run_burst() { # MODE REP SIZE PPS DEST TOOL BUF_MIB
         if ! cap_stop "$tool"; then
             [[ $status == ok ]] && status="error: $R_ERR"
         fi
-        written=$R_WRITTEN recv=$R_TOOL_RECV drop=$R_TOOL_DROP ifdrop=$R_TOOL_IFDROP cpu=$R_CPU rss=$R_RSS
+        written=$R_WRITTEN recv=$R_TOOL_RECV drop=$R_TOOL_DROP ifdrop=$R_TOOL_IFDROP cpu=$R_CPU rss=$R_RSS stopms=$R_STOP_MS
     fi
     tx1=$(if_counter "$NS_GEN" "$IF_GEN" tx_packets)
     rx1=$(if_counter "$NS_CAP" "$IF_CAP" rx_packets)
@@ -297,7 +310,7 @@ run_burst() { # MODE REP SIZE PPS DEST TOOL BUF_MIB
     [[ $status == ok ]] || ERRORS=$((ERRORS + 1))
     csv_row "$OUT/dataplane.csv" "$mode" "$rep" "$size" "$pps" "$dest" "$tool" "$buf_col" \
         "$sent" "$((tx1 - tx0))" "$((rx1 - rx0))" "$((rd1 - rd0))" "$written" "$recv" "$drop" "$ifdrop" \
-        "$cpu" "$rss" "$ready" "$gsecs" "$gpps" "${status//,/;}"
+        "$cpu" "$rss" "$ready" "$gsecs" "$gpps" "$stopms" "${status//,/;}"
     local kept='?'
     [[ -n $written && -n $sent && $sent -gt 0 ]] && kept=$(awk -v w="$written" -v s="$sent" 'BEGIN { printf "%.2f%%", 100 * w / s }')
     log "$(printf '%-8s rep %s %4sB %7s %-5s %-10s sent %-7s kept %-7s (%s) drop %-6s cpu %-5s rss %sK %s' \
@@ -429,7 +442,7 @@ ctl_startup() {
         name=$(printf 'ctl-%03d' "$i")
         out="$WORK/logs/$name"
         t0=$(now_us)
-        if pcapctl_cli "$PCB_HOME" "$TMPFS_ROOT" "$out.create.out" "$out.create.err" 60 \
+        if pcapctl_cli "$(pcapctl_home_for "$TMPFS_ROOT")" "$TMPFS_ROOT" "$out.create.out" "$out.create.err" 60 \
             create -n "$name" -l "$PCAPCTL_LOCATION" --file-path "$TMPFS_ROOT/$name.cap" --interface "$IF_CAP" \
             --capture-size "$SNAPLEN" --time-limit 0 --capture-limit 0 --filters "$PCAPCTL_FILTERS"; then
             ctl_row pcapctl_create "$i" 0 "$(ms_since "$t0")"
@@ -438,13 +451,13 @@ ctl_startup() {
             ERRORS=$((ERRORS + 1))
         fi
         t0=$(now_us)
-        if pcapctl_cli "$PCB_HOME" "$TMPFS_ROOT" "$out.stop.out" "$out.stop.err" 60 stop -n "$name" -l "$PCAPCTL_LOCATION"; then
+        if pcapctl_cli "$(pcapctl_home_for "$TMPFS_ROOT")" "$TMPFS_ROOT" "$out.stop.out" "$out.stop.err" 60 stop -n "$name" -l "$PCAPCTL_LOCATION"; then
             ctl_row pcapctl_stop "$i" 0 "$(ms_since "$t0")"
         else
             warn "pcapctl stop failed: $(tail -n 2 "$out.stop.err" | tr '\n' ' ')"
             ERRORS=$((ERRORS + 1))
         fi
-        pcapctl_cli "$PCB_HOME" "$TMPFS_ROOT" /dev/null /dev/null 30 delete -n "$name" -l "$PCAPCTL_LOCATION" || true
+        pcapctl_cli "$(pcapctl_home_for "$TMPFS_ROOT")" "$TMPFS_ROOT" /dev/null /dev/null 30 delete -n "$name" -l "$PCAPCTL_LOCATION" || true
         rm -f -- "$TMPFS_ROOT/$name.cap"
     done
 }
@@ -453,7 +466,8 @@ ctl_startup() {
 # captures' agents live there and nothing else does at that point).
 STORE_WAIT_MODE=netns
 wait_store_batch_done() {
-    local deadline=$(($(now_us) + 30 * 1000000)) pids
+    local deadline pids
+    deadline=$(($(now_us) + 30 * 1000000))
     if [[ $STORE_WAIT_MODE == sleep ]]; then
         sleep 2.5
         return 0
@@ -528,6 +542,7 @@ run_soak() {
     csv_row "$OUT/soak.csv" t_s rss_kib hwm_kib cpu_s
     if ! cap_start "$tool" "$dir" "$name" "$BUF_MIB"; then
         warn "soak: $CAP_ERRMSG"
+        cap_abort "$tool"
         ERRORS=$((ERRORS + 1))
         return 0
     fi
@@ -555,7 +570,7 @@ run_soak() {
     [[ $status == ok ]] || ERRORS=$((ERRORS + 1))
     csv_row "$OUT/dataplane.csv" soak 1 "$SOAK_SIZE" "$SOAK_PPS" "$SOAK_DEST" "$tool" "$BUF_MIB" \
         "$G_SENT" "" "" "" "$R_WRITTEN" "$R_TOOL_RECV" "$R_TOOL_DROP" "$R_TOOL_IFDROP" \
-        "$R_CPU" "$R_RSS" "" "$SOAK_S" "$SOAK_PPS" "${status//,/;}"
+        "$R_CPU" "$R_RSS" "" "$SOAK_S" "$SOAK_PPS" "$R_STOP_MS" "${status//,/;}"
     log "soak: sent ${G_SENT:-?} kept ${R_WRITTEN:-?} drops ${R_TOOL_DROP:-?} peak RSS ${R_RSS:-?} KiB"
 }
 
