@@ -94,7 +94,7 @@ public final class CaptureSession: @unchecked Sendable {
     /// only when its timeout retires it, so this keeps reading for two timeouts; the first dispatch may
     /// just report the break that ended the loop.
     private func drain(pollEntry: inout pollfd) {
-        let until = Self.monotonicSeconds() + 2 * Double(configuration.timeoutMilliseconds) / 1000 + 0.05
+        let until = Self.monotonicSeconds() + 2 * Double(configuration.timeoutMilliseconds) / 1000 + 0.02
         while Self.monotonicSeconds() < until {
             _ = poll(&pollEntry, 1, 20)
             let result = pcap_dispatch(handle.pointer, -1, Self.handlePacket, Unmanaged.passUnretained(writer).toOpaque().assumingMemoryBound(to: UInt8.self))

@@ -22,7 +22,7 @@ public struct CaptureConfiguration: Sendable, Equatable {
 
     public init(
         interface: String? = nil, snapshotLength: UInt64 = 0, bufferSize: UInt64 = defaultBufferSize,
-        timeoutMilliseconds: Int32 = 100, filter: String? = nil, promiscuous: Bool = false
+        timeoutMilliseconds: Int32 = 50, filter: String? = nil, promiscuous: Bool = false
     ) {
         self.interface = interface
         self.snapshotLength = snapshotLength
@@ -121,7 +121,7 @@ public final class PcapHandle: @unchecked Sendable {
     var selectableDescriptor: Int32 { pcap_get_selectable_fd(pointer) }
 
     /// How long the capture loop waits for packets before it checks its limits and stop flag again.
-    let pollTimeoutMilliseconds: Int32 = 100
+    let pollTimeoutMilliseconds: Int32 = 50
 
     func setNonBlocking() {
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))

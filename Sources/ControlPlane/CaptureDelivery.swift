@@ -11,9 +11,11 @@ public enum CaptureDelivery {
         public var messages: [String] = []
     }
 
-    /// Copies the first `length` bytes of the partial file to every destination of `instance`.
+    /// Delivers the first `length` bytes of the partial file to every destination of `instance`. The
+    /// partial file is cut to `length` first (dropping a torn record), so a hard link delivers exactly it.
     public static func deliver(partial: String, length: Int, instance: CaptureInstance, environment: PcapCtlEnvironment) -> Outcome {
         var outcome = Outcome()
+        _ = truncate(partial, off_t(length))
         if let relative = instance.localFile {
             do {
                 try ConfinedFiles.copy(from: partial, length: length, toRoot: environment.capturesRoot, relativePath: relative)

@@ -124,8 +124,9 @@ public struct CaptureStore: Sendable {
         return try JSON.decode(InstanceStatus.self, from: bytes, path: paths.status)
     }
 
-    public func writeStatus(_ status: InstanceStatus, to paths: InstancePaths) throws(PcapCtlError) {
-        do { try FileSystem.writeAtomically(JSON.encode(status), to: paths.status) } catch {
+    /// Records an instance's status; `durable: false` for the once-a-second progress of a running capture.
+    public func writeStatus(_ status: InstanceStatus, to paths: InstancePaths, durable: Bool = true) throws(PcapCtlError) {
+        do { try FileSystem.writeAtomically(JSON.encode(status), to: paths.status, durable: durable) } catch {
             throw .failure("cannot write \(paths.status): \(error)")
         }
     }

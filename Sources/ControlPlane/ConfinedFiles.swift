@@ -13,9 +13,10 @@ public enum ConfinedFiles {
         public var description: String { "cannot write '\(path)': \(reason)" }
     }
 
-    /// Copies the first `length` bytes of `source` (all of it when nil) to `root/relativePath`, mode 0600.
-    /// The destination appears whole or not at all (a hidden temporary is linked into place), and an
-    /// existing file is never replaced.
+    /// Delivers the first `length` bytes of `source` (all of it when nil) to `root/relativePath`, mode 0600.
+    /// When that is the whole file and both are on one file system it is a hard link (instant, whatever
+    /// the size), else a copy. The destination appears whole or not at all (a hidden temporary is linked
+    /// into place), and an existing file is never replaced.
     public static func copy(from source: String, length: Int? = nil, toRoot root: String, relativePath: String) throws(Failure) {
         let components = relativePath.split(separator: "/").map(String.init)
         guard let fileName = components.last, !components.contains(".."), !components.contains(".") else {
@@ -30,6 +31,19 @@ public enum ConfinedFiles {
             throw Failure(path: source, reason: error.description, errno: error)
         }
         let temporary = ".\(fileName).incoming-\(getpid())"
+        var sourceInfo = stat()
+        let isWholeFile = stat(source, &sourceInfo) == 0 && (length.map { off_t($0) == sourceInfo.st_size } ?? true)
+        if isWholeFile && linkat(AT_FDCWD, source, directory.rawValue, temporary, 0) == 0 {
+            defer { _ = unlinkat(directory.rawValue, temporary, 0) }
+            switch retryingOnInterrupt({ linkat(directory.rawValue, temporary, directory.rawValue, fileName, 0) }) {
+            case .success:
+                try? directory.sync()
+                return
+            case .failure(let error):
+                let reason = error.rawValue == EEXIST ? "the file already exists" : error.description
+                throw Failure(path: target, reason: reason, errno: error)
+            }
+        }
         let output: OwnedDescriptor
         switch retryingOnInterrupt({ openat(directory.rawValue, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }) {
         case .success(let fd): output = OwnedDescriptor(adopting: fd)

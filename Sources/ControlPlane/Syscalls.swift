@@ -114,22 +114,23 @@ public enum FileSystem {
         }
     }
 
-    /// Replaces `path` atomically: a temporary sibling is written, synced and renamed over it, then the
-    /// directory is synced so the rename itself survives a crash. Readers see the old or the new bytes, never a mix.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(Errno) {
+    /// Replaces `path` atomically: a temporary sibling is written and renamed over it, so readers see the
+    /// old or the new bytes, never a mix. When `durable`, the file and then its directory are synced so the
+    /// new bytes survive a power loss too (progress updates that the next second replaces skip that).
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600, durable: Bool = true) throws(Errno) {
         let directory = parentDirectory(of: path)
         let temporary = "\(directory)/.\(baseName(of: path)).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
         do {
             let file = try open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: mode)
             _ = fchmod(file.rawValue, mode)
             try file.writeAll(bytes)
-            try file.sync()
+            if durable { try file.sync() }
             try Self.rename(temporary, path)
         } catch {
             _ = unlink(temporary)
             throw error
         }
-        if let directoryFile = try? open(directory, O_RDONLY | O_DIRECTORY) {
+        if durable, let directoryFile = try? open(directory, O_RDONLY | O_DIRECTORY) {
             try? directoryFile.sync()
         }
     }

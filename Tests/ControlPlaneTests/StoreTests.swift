@@ -113,6 +113,11 @@ struct StoreTests {
         #expect(!FileManager.default.fileExists(atPath: outside + "/target.cap"))
         try ConfinedFiles.copy(from: source, length: 2, toRoot: root, relativePath: "a/b/ok.cap")
         #expect(try FileSystem.readFile(root + "/a/b/ok.cap") == [1, 2])
+        // The whole file on the same file system is delivered as a hard link: no copy, whatever its size.
+        try ConfinedFiles.copy(from: source, toRoot: root, relativePath: "a/whole.cap")
+        let inode = { (path: String) in (try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? NSNumber)?.intValue }
+        #expect(try inode(root + "/a/whole.cap") == inode(source))
+        #expect(throws: ConfinedFiles.Failure.self) { try ConfinedFiles.copy(from: source, toRoot: root, relativePath: "a/whole.cap") }
         #expect((try FileManager.default.attributesOfItem(atPath: root + "/a")[.posixPermissions] as? NSNumber)?.intValue == 0o700)
     }
 }

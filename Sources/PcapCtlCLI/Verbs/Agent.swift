@@ -142,7 +142,7 @@ struct CaptureAgent {
 
         let end = session.run { progress in
             record(progress, into: &status)
-            try? store.writeStatus(status, to: paths)
+            try? store.writeStatus(status, to: paths, durable: false)
             return machineGone(instance.machine)
         }
         record(session.progress, into: &status)
