@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One JSON style for everything pcapctl prints and stores: keys sorted (as az prints them), pretty printed.
 public enum JSON {

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The list grammar shared by address and port values: items separated by `;` (Azure's REST
 /// notation) or `,` (the portal's), spaces around items ignored, one trailing separator allowed.
 enum ValueList {
@@ -31,7 +29,10 @@ enum ValueList {
 }
 
 func trimmed(_ text: some StringProtocol) -> String {
-    text.trimmingCharacters(in: .whitespacesAndNewlines)
+    var characters = Substring(text)
+    while characters.first?.isWhitespace == true { characters.removeFirst() }
+    while characters.last?.isWhitespace == true { characters.removeLast() }
+    return String(characters)
 }
 
 /// Splits `a-b` at its first dash; nil when there is none.

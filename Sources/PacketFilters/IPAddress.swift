@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An IPv4 or IPv6 address as a number, so ranges compare numerically across notations
 /// (`::1` and `0:0:0:0:0:0:0:1` are the same address).

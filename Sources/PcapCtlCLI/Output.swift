@@ -1,5 +1,5 @@
 import ControlPlane
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// Where results and errors go: results to stdout in the chosen format, errors to stderr as one line.
@@ -22,27 +22,32 @@ public struct Output: Sendable {
         case .none: return
         case .json, .jsonc: Output.writeStandardOutput(JSON.encodeString(value) + "\n")
         case .table, .tsv:
-            let tree = (try? JSONSerialization.jsonObject(with: Data(JSON.encode(value, pretty: false)), options: [.fragmentsAllowed])) ?? NSNull()
-            let rows: [[String: Any]] = (tree as? [[String: Any]]) ?? ((tree as? [String: Any]).map { [$0] } ?? [])
+            let tree = (try? JSONDecoder().decode(JSONValue.self, from: Data(JSON.encode(value, pretty: false)))) ?? .null
+            let rows: [[String: JSONValue]]
+            switch tree {
+            case .array(let items): rows = items.compactMap { if case .object(let row) = $0 { row } else { nil } }
+            case .object(let row): rows = [row]
+            default: rows = []
+            }
             Output.writeStandardOutput(format == .table ? Self.table(rows, columns: columns) : Self.tsv(rows))
         }
     }
 
-    private static func scalarKeys(_ rows: [[String: Any]]) -> [String] {
+    private static func scalarKeys(_ rows: [[String: JSONValue]]) -> [String] {
         guard let first = rows.first else { return [] }
-        return first.keys.filter { key in !(first[key] is [Any]) && !(first[key] is [String: Any]) }.sorted()
+        return first.filter { $0.value.isScalar }.keys.sorted()
     }
 
-    private static func text(_ value: Any?) -> String {
+    private static func text(_ value: JSONValue?) -> String {
         switch value {
-        case nil, is NSNull: return ""
-        case let number as NSNumber: return number.stringValue
-        case let string as String: return string.replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "\n", with: " ")
-        default: return "\(value!)"
+        case nil, .null?, .array?, .object?: return ""
+        case .number(let number)?: return number
+        case .bool(let flag)?: return flag ? "true" : "false"
+        case .string(let string)?: return String(string.map { $0 == "\t" || $0.isNewline ? " " : $0 })
         }
     }
 
-    static func table(_ rows: [[String: Any]], columns: [String]?) -> String {
+    static func table(_ rows: [[String: JSONValue]], columns: [String]?) -> String {
         let keys = columns ?? scalarKeys(rows)
         guard !keys.isEmpty else { return "" }
         let headers = keys.map { $0.prefix(1).uppercased() + $0.dropFirst() }
@@ -54,7 +59,7 @@ public struct Output: Sendable {
         return line(headers) + line(widths.map { String(repeating: "-", count: $0) }) + cells.map(line).joined()
     }
 
-    static func tsv(_ rows: [[String: Any]]) -> String {
+    static func tsv(_ rows: [[String: JSONValue]]) -> String {
         let keys = scalarKeys(rows)
         return rows.map { row in keys.map { text(row[$0]) }.joined(separator: "\t") + "\n" }.joined()
     }
@@ -81,6 +86,45 @@ public struct Output: Sendable {
                 if written <= 0 { return }
                 offset += written
             }
+        }
+    }
+}
+
+/// Any JSON value, for laying results out as table rows without knowing their type.
+enum JSONValue: Decodable, Equatable {
+    case null
+    case bool(Bool)
+    /// Kept as its text, so integers print as they were encoded.
+    case number(String)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let flag = try? container.decode(Bool.self) {
+            self = .bool(flag)
+        } else if let integer = try? container.decode(Int64.self) {
+            self = .number(String(integer))
+        } else if let unsigned = try? container.decode(UInt64.self) {
+            self = .number(String(unsigned))
+        } else if let number = try? container.decode(Double.self) {
+            self = .number(String(number))
+        } else if let string = try? container.decode(String.self) {
+            self = .string(string)
+        } else if let array = try? container.decode([JSONValue].self) {
+            self = .array(array)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    var isScalar: Bool {
+        switch self {
+        case .array, .object: false
+        default: true
         }
     }
 }

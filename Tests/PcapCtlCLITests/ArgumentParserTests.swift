@@ -99,7 +99,10 @@ struct ArgumentParserTests {
     }
 
     @Test func tablesAndTsvShowScalarFields() {
-        let rows: [[String: Any]] = [["name": "a", "count": 3, "nested": ["x": 1]], ["name": "b\tc", "count": 4, "nested": ["x": 2]]]
+        let rows: [[String: JSONValue]] = [
+            ["name": .string("a"), "count": .number("3"), "nested": .object(["x": .number("1")])],
+            ["name": .string("b\tc"), "count": .number("4"), "nested": .object(["x": .number("2")])],
+        ]
         #expect(Output.tsv(rows) == "3\ta\n4\tb c\n")
         #expect(Output.table(rows, columns: ["name", "count"]) == "Name  Count\n----  -----\na     3\nb c   4\n")
     }

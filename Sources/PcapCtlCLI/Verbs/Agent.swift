@@ -1,7 +1,6 @@
 import CSystemShim
 import CaptureEngine
 import ControlPlane
-import Foundation
 import Glibc
 import Synchronization
 
@@ -37,15 +36,19 @@ final class StopSignals: Sendable {
     init() {
         var blocked = AgentSupervisor.stopSignals
         pthread_sigmask(SIG_BLOCK, &blocked, nil)
-        let thread = Thread { [self] in
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let started = pthread_create(&thread, nil, { context in
+            let signals = Unmanaged<StopSignals>.fromOpaque(context!).takeRetainedValue()
             var set = AgentSupervisor.stopSignals
             var received: Int32 = 0
             while sigwait(&set, &received) == 0 {
-                fire()
+                signals.fire()
             }
-        }
-        thread.name = "pcapctl.agent.signals"
-        thread.start()
+            return nil
+        }, context)
+        // Without the thread no signal is ever taken: the agent can then only be killed, and is recovered as AgentStopped.
+        if started == 0 { pthread_detach(thread) } else { Unmanaged<StopSignals>.fromOpaque(context).release() }
     }
 
     func attach(_ capture: CaptureSession) {
