@@ -58,7 +58,7 @@ public final class CaptureSession: @unchecked Sendable {
         handle.setNonBlocking()
         var pollEntry = pollfd(fd: handle.selectableDescriptor, events: Int16(POLLIN), revents: 0)
         while true {
-            _ = poll(&pollEntry, 1, handle.pollTimeoutMilliseconds)
+            _ = poll(&pollEntry, 1, configuration.timeoutMilliseconds)
             let result = withExtendedLifetime(writer) {
                 pcap_dispatch(handle.pointer, -1, Self.handlePacket, Unmanaged.passUnretained(writer).toOpaque().assumingMemoryBound(to: UInt8.self))
             }

@@ -9,8 +9,8 @@ public struct CaptureConfiguration: Sendable, Equatable {
     public var snapshotLength: UInt64
     /// The kernel ring buffer in bytes. libpcap's default (2 MiB) drops bursts; see docs/benchmarks.md.
     public var bufferSize: UInt64
-    /// How long the kernel may hold a partly filled block before handing it over. Finite, so a quiet
-    /// link still lets the loop check its limits and a stop is noticed promptly.
+    /// How long the kernel may hold a partly filled block before handing it over; also how long the
+    /// capture loop waits for packets before it checks its limits and stop flag again.
     public var timeoutMilliseconds: Int32
     /// The BPF expression; nil captures everything.
     public var filter: String?
@@ -119,9 +119,6 @@ public final class PcapHandle: @unchecked Sendable {
 
     /// The descriptor that becomes readable when packets are ready (pcap_get_selectable_fd).
     var selectableDescriptor: Int32 { pcap_get_selectable_fd(pointer) }
-
-    /// How long the capture loop waits for packets before it checks its limits and stop flag again.
-    let pollTimeoutMilliseconds: Int32 = 50
 
     func setNonBlocking() {
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))

@@ -229,7 +229,10 @@ public struct MachineResolver: Sendable {
     public var namespaceDirectory: String
     public var hostName: String
 
-    public init(namespaceDirectory: String = "/run/netns", hostName: String = MachineResolver.currentHostName()) {
+    /// Where `ip netns` keeps named namespaces.
+    public static let namedNamespaceDirectory = "/run/netns"
+
+    public init(namespaceDirectory: String = namedNamespaceDirectory, hostName: String = MachineResolver.currentHostName()) {
         self.namespaceDirectory = namespaceDirectory
         self.hostName = hostName
     }

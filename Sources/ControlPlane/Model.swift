@@ -78,7 +78,7 @@ public enum Machine: Codable, Equatable, Sendable, CustomStringConvertible {
     public var namespacePath: String? {
         switch self {
         case .host: nil
-        case .namespace(let name): "/run/netns/\(name)"
+        case .namespace(let name): "\(MachineResolver.namedNamespaceDirectory)/\(name)"
         case .process(let pid): "/proc/\(pid)/ns/net"
         }
     }

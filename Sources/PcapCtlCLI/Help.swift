@@ -2,6 +2,8 @@
 enum Help {
     static let toolAbstract = "Named packet capture sessions on a Linux host, with the verbs, flags and JSON of 'az network watcher packet-capture'."
 
+    static let exitCodes = "0 success, 1 failure, 2 usage error (nothing written), 3 capture or target not found."
+
     static func topLevel(verbs: [Verb]) -> String {
         var text = "OVERVIEW: \(toolAbstract)\n\nUSAGE: pcapctl <command> [options]\n\nCOMMANDS:\n"
         let visible = verbs.filter { !$0.isHidden }
@@ -24,7 +26,7 @@ enum Help {
               PCAPCTL_MAX_SESSIONS   Running sessions allowed per location (default and maximum 10000).
 
             EXIT CODES:
-              0 success, 1 failure, 2 usage error (nothing written), 3 capture or target not found.
+              \(exitCodes)
 
             See 'pcapctl help <command>' for detailed help.
 
@@ -53,7 +55,7 @@ enum Help {
         if !verb.examples.isEmpty {
             text += "\nEXAMPLES:\n" + verb.examples.map { "  \($0)\n" }.joined()
         }
-        text += "\nExit codes: 0 success, 1 failure, 2 usage error, 3 not found.\n"
+        text += "\nEXIT CODES: \(exitCodes)\n"
         return text
     }
 }

@@ -38,12 +38,7 @@ enum CreateVerb {
         let options = context.options
         let name = try options.required(CommonOptions.name)
         let filterList = try parseFilters(options.string(filters))
-        let expression = BPFExpression.make(for: filterList)
-        if let expression {
-            do throws(CaptureError) { try BPFValidator.check(expression) } catch {
-                throw .failure("--filters: the compiled expression was refused by libpcap: \(error.message)")
-            }
-        }
+        let expression = try compile(filterList)
         let typeName = try options.choice(targetType, from: TargetType.allCases.map(\.rawValue), default: TargetType.azureVM.rawValue)
         let request = CreateRequest(
             name: name,
@@ -78,6 +73,15 @@ enum CreateVerb {
         }
         context.output.print(capture.resource, columns: Output.resourceColumns)
         return ExitCode.success
+    }
+
+    /// The BPF expression for the filters, checked by libpcap; nil captures everything.
+    static func compile(_ filters: [PacketCaptureFilter]) throws(PcapCtlError) -> String? {
+        guard let expression = BPFExpression.make(for: filters) else { return nil }
+        do throws(CaptureError) { try BPFValidator.check(expression) } catch {
+            throw .failure("--filters: the compiled expression was refused by libpcap: \(error.message)")
+        }
+        return expression
     }
 
     /// Reads `--filters` (inline JSON or @FILE) into validated filters.

@@ -1,6 +1,4 @@
-import CaptureEngine
 import ControlPlane
-import PacketFilters
 
 /// `show-filter`: the BPF expression a capture runs with, to check with `tcpdump -d`.
 enum ShowFilterVerb {
@@ -22,10 +20,7 @@ enum ShowFilterVerb {
             let expression: String?
             switch (options.string(name), options.string(filters)) {
             case (nil, let text?):
-                expression = BPFExpression.make(for: try CreateVerb.parseFilters(text))
-                if let expression {
-                    do throws(CaptureError) { try BPFValidator.check(expression) } catch { throw .failure("--filters: \(error.message)") }
-                }
+                expression = try CreateVerb.compile(try CreateVerb.parseFilters(text))
             case (let captureName?, nil):
                 try Validation.checkName(captureName)
                 expression = try context.store.load(name: captureName, location: try context.location()).settings.bpfExpression
