@@ -13,7 +13,7 @@ let package = Package(
     targets: [
         /** libpcap, through pkg-config and Debian's libpcap-dev. Only CaptureEngine imports it. */
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
-        /** GNU-only libc pieces Swift's Glibc module does not show: POSIX_SPAWN_SETSID, closefrom, setns. */
+        /** GNU-only libc pieces Swift's Glibc module does not show: POSIX_SPAWN_SETSID, closefrom, setns, eventfd. */
         .target(name: "CSystemShim", cSettings: [.define("_GNU_SOURCE")]),
         /** The classic libpcap file format: header and record layout, torn-record trimming. Pure Swift. */
         .target(name: "PcapFormat"),

@@ -22,6 +22,7 @@ if [[ $SMOKE == 1 ]]; then
     # A tiny burst through every code path; the numbers mean nothing.
     : "${BENCH_PACKETS:=2000}" "${BENCH_REPS:=1}" "${BENCH_SIZES:=512}" "${BENCH_DESTS:=tmpfs}"
     : "${BENCH_CTL_REPS:=3}" "${BENCH_STORE_N:=10}" "${BENCH_UPDATE_DOCS:=0}" "${BENCH_DRAIN_S:=1.2}"
+    : "${BENCH_STRESS_REPS:=1}"
 fi
 PACKETS=${BENCH_PACKETS:-200000}      # packets per burst
 REPS=${BENCH_REPS:-5}                 # repetitions of the whole matrix
@@ -52,6 +53,10 @@ read -ra BUFSWEEP_MIB <<<"${BENCH_BUFSWEEP_MIB:-2 4 8 16 32 64 128}"
 read -ra BUFSWEEP_SIZES <<<"${BENCH_BUFSWEEP_SIZES:-1500}"
 read -ra BUFSWEEP_DESTS <<<"${BENCH_BUFSWEEP_DESTS:-tmpfs}"
 BUFSWEEP_REPS=${BENCH_BUFSWEEP_REPS:-3}
+STRESS=${BENCH_STRESS:-1}              # constrained-capturer runs (CPU quota)
+STRESS_PCT=${BENCH_STRESS_CPU_PCT:-50}
+read -ra STRESS_SIZES <<<"${BENCH_STRESS_SIZES:-${SIZES[*]}}"
+STRESS_REPS=${BENCH_STRESS_REPS:-$REPS}
 SOAK_S=${BENCH_SOAK:-0}
 SOAK_PPS=${BENCH_SOAK_PPS:-20000}
 SOAK_SIZE=${BENCH_SOAK_SIZE:-64}
@@ -83,6 +88,7 @@ cleanup() {
     trap - EXIT INT TERM
     set +e
     netns_teardown
+    cgroup_teardown
     [[ $OWN_TMPFS == 1 ]] && umount "$TMPFS_ROOT" 2>/dev/null
     [[ -n $TMPFS_ROOT && -d $TMPFS_ROOT ]] && rm -rf -- "$TMPFS_ROOT"
     [[ -n $DISK_ROOT && -d $DISK_ROOT ]] && rm -rf -- "$DISK_ROOT"
@@ -159,7 +165,7 @@ build_helpers() {
 
 make_pcaps() {
     local size
-    for size in "${SIZES[@]}" "${SWEEP_SIZES[@]}" "${BUFSWEEP_SIZES[@]}" "$SOAK_SIZE"; do
+    for size in "${SIZES[@]}" "${SWEEP_SIZES[@]}" "${BUFSWEEP_SIZES[@]}" "${STRESS_SIZES[@]}" "$SOAK_SIZE"; do
         [[ -f $WORK/pcaps/udp-$size.pcap ]] && continue
         "$BIN/mkpcap" "$WORK/pcaps/udp-$size.pcap" "$PCAP_PKTS" "$size" \
             "$MAC_GEN" "$MAC_CAP" "$IP_GEN" "$IP_CAP" 9
@@ -211,6 +217,7 @@ write_meta() {
             printf 'pcapctl\tabsent\n'
         fi
         printf 'tools\t%s\n' "${TOOLS[*]}"
+        printf 'stress_cpu_pct\t%s\n' "$STRESS_PCT"
         printf 'smoke\t%s\n' "$SMOKE"
     } >"$f"
 }
@@ -251,7 +258,7 @@ generate() { # SIZE PPS LOG
 }
 
 # -------------------------------------------------------------- one run
-CSV_HEADER="mode,rep,size,pps,dest,tool,buf_mib,sent,gen_tx,cap_rx,cap_rx_drop,written,tool_recv,tool_drop,tool_ifdrop,cpu_s,rss_kib,ready_ms,gen_secs,gen_pps,stop_ms,status"
+CSV_HEADER="mode,rep,size,pps,dest,tool,buf_mib,sent,gen_tx,cap_rx,cap_rx_drop,written,tool_recv,tool_drop,tool_ifdrop,cpu_s,cpu_ready_s,rss_kib,ready_ms,gen_secs,gen_pps,stop_ms,status"
 
 csv_row() { # FILE FIELDS...
     local file=$1 IFS=,
@@ -275,12 +282,12 @@ run_burst() { # MODE REP SIZE PPS DEST TOOL BUF_MIB
     rx0=$(if_counter "$NS_CAP" "$IF_CAP" rx_packets)
     rd0=$(if_counter "$NS_CAP" "$IF_CAP" rx_dropped)
 
-    local sent='' written='' recv='' drop='' ifdrop='' cpu='' rss='' ready='' gsecs='' gpps='' stopms=''
+    local sent='' written='' recv='' drop='' ifdrop='' cpu='' cpu0='' rss='' ready='' gsecs='' gpps='' stopms=''
     if ! cap_start "$tool" "$dir" "$name" "$buf"; then
         status="error: $CAP_ERRMSG"
         cap_abort "$tool"
     else
-        ready=$CAP_READY_MS
+        ready=$CAP_READY_MS cpu0=$CAP_CPU0
         sleep "$SETTLE_S"
         if ! generate "$size" "$pps" "$WORK/logs/$name.gen"; then
             status="error: generator failed ($(tail -n 2 "$WORK/logs/$name.gen" | tr '\n,' '  '))"
@@ -310,7 +317,7 @@ run_burst() { # MODE REP SIZE PPS DEST TOOL BUF_MIB
     [[ $status == ok ]] || ERRORS=$((ERRORS + 1))
     csv_row "$OUT/dataplane.csv" "$mode" "$rep" "$size" "$pps" "$dest" "$tool" "$buf_col" \
         "$sent" "$((tx1 - tx0))" "$((rx1 - rx0))" "$((rd1 - rd0))" "$written" "$recv" "$drop" "$ifdrop" \
-        "$cpu" "$rss" "$ready" "$gsecs" "$gpps" "$stopms" "${status//,/;}"
+        "$cpu" "$cpu0" "$rss" "$ready" "$gsecs" "$gpps" "$stopms" "${status//,/;}"
     local kept='?'
     [[ -n $written && -n $sent && $sent -gt 0 ]] && kept=$(awk -v w="$written" -v s="$sent" 'BEGIN { printf "%.2f%%", 100 * w / s }')
     log "$(printf '%-8s rep %s %4sB %7s %-5s %-10s sent %-7s kept %-7s (%s) drop %-6s cpu %-5s rss %sK %s' \
@@ -351,6 +358,28 @@ run_matrix() {
             done
         done
     done
+}
+
+# The main matrix again, with every capturer confined to STRESS_PCT % of its
+# CPU (a cgroup CPU quota, as a container limit would impose), so that the
+# capturers, not the generator, are the bottleneck and losses show.
+run_stress() {
+    local rep size tool
+    local -a order
+    cgroup_setup "$STRESS_PCT" || {
+        warn "constrained-capturer runs skipped"
+        return 0
+    }
+    log "constrained capturers: $STRESS_PCT % of CPU $CAP_CPU each, $STRESS_REPS reps x sizes (${STRESS_SIZES[*]}), tmpfs, top speed"
+    for ((rep = 1; rep <= STRESS_REPS; rep++)); do
+        mapfile -t order < <(rotated "$((rep - 1))" "${TOOLS[@]}")
+        for size in "${STRESS_SIZES[@]}"; do
+            for tool in "${order[@]}"; do
+                run_burst stress "$rep" "$size" 0 "$([[ $tool == pcount* ]] && echo none || echo tmpfs)" "$tool" "$BUF_MIB"
+            done
+        done
+    done
+    cgroup_teardown
 }
 
 run_rate_sweep() {
@@ -570,7 +599,7 @@ run_soak() {
     [[ $status == ok ]] || ERRORS=$((ERRORS + 1))
     csv_row "$OUT/dataplane.csv" soak 1 "$SOAK_SIZE" "$SOAK_PPS" "$SOAK_DEST" "$tool" "$BUF_MIB" \
         "$G_SENT" "" "" "" "$R_WRITTEN" "$R_TOOL_RECV" "$R_TOOL_DROP" "$R_TOOL_IFDROP" \
-        "$R_CPU" "$R_RSS" "" "$SOAK_S" "$SOAK_PPS" "$R_STOP_MS" "${status//,/;}"
+        "$R_CPU" "$CAP_CPU0" "$R_RSS" "" "$SOAK_S" "$SOAK_PPS" "$R_STOP_MS" "${status//,/;}"
     log "soak: sent ${G_SENT:-?} kept ${R_WRITTEN:-?} drops ${R_TOOL_DROP:-?} peak RSS ${R_RSS:-?} KiB"
 }
 
@@ -594,6 +623,7 @@ main() {
     log "pinning: generator ($GEN) on CPU $GEN_CPU, capturer on CPU $CAP_CPU; snaplen $SNAPLEN; -B buffers $BUF_MIB MiB"
 
     run_matrix
+    [[ $STRESS == 1 ]] && run_stress
     [[ $SWEEP == 1 ]] && run_rate_sweep
     [[ $BUFSWEEP == 1 ]] && run_buffer_sweep
     if [[ $CTL == 1 ]]; then

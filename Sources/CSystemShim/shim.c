@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 
 const int pcapctl_POSIX_SPAWN_SETSID = POSIX_SPAWN_SETSID;
 
@@ -14,6 +15,10 @@ int pcapctl_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions,
 
 int pcapctl_setns_net(int fd) {
     return setns(fd, CLONE_NEWNET);
+}
+
+int pcapctl_wakeup_descriptor(void) {
+    return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 }
 
 unsigned long long pcapctl_process_start_ticks(pid_t pid) {

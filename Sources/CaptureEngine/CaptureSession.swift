@@ -1,4 +1,5 @@
 import CPcap
+import CSystemShim
 import Glibc
 import Synchronization
 
@@ -27,38 +28,59 @@ public final class CaptureSession: @unchecked Sendable {
     public let writer: CaptureFileWriter
     private let configuration: CaptureConfiguration
     private let stopFlag = Atomic<Bool>(false)
+    /// An eventfd that `requestStop()` signals, so the loop can sleep until packets, a stop request or the
+    /// next tick, rather than waking every block timeout to look at the stop flag.
+    private let wakeup: Int32
     /// Seconds on the monotonic clock after which the session ends; nil for no time limit.
     private let monotonicDeadline: Double?
+    /// Seconds between ticks: progress reports and flushes of the file.
+    private static let tickInterval = 1.0
 
     /// Opens the handle and creates the output file; the time limit starts counting now.
     public init(configuration: CaptureConfiguration, outputPath: String, byteLimit: UInt64, timeLimitSeconds: UInt64) throws(CaptureError) {
         self.configuration = configuration
         handle = try PcapHandle.open(configuration)
+        let descriptor = pcapctl_wakeup_descriptor()
+        guard descriptor >= 0 else { throw CaptureError(.failed, "cannot create an eventfd: \(String(cString: strerror(errno)))") }
+        wakeup = descriptor
         let nowWall = Self.wallClockMicroseconds()
         let hasTimeLimit = timeLimitSeconds > 0
         monotonicDeadline = hasTimeLimit ? Self.monotonicSeconds() + Double(timeLimitSeconds) : nil
-        writer = try CaptureFileWriter(
-            path: outputPath, linkType: handle.linkType, snapshotLength: handle.snapshotLength, byteLimit: byteLimit,
-            deadlineMicroseconds: hasTimeLimit ? nowWall + Int64(timeLimitSeconds) * 1_000_000 : .max)
+        do {
+            writer = try CaptureFileWriter(
+                path: outputPath, linkType: handle.linkType, snapshotLength: handle.snapshotLength, byteLimit: byteLimit,
+                deadlineMicroseconds: hasTimeLimit ? nowWall + Int64(timeLimitSeconds) * 1_000_000 : .max)
+        } catch {
+            close(descriptor)
+            throw error
+        }
     }
+
+    deinit { close(wakeup) }
 
     /// Asks the running loop to finish; safe from any thread.
     public func requestStop() {
         stopFlag.store(true, ordering: .releasing)
         handle.breakLoop()
+        var one: UInt64 = 1
+        // A full counter (impossible after one write) or EINTR would only delay the stop to the next tick.
+        _ = write(wakeup, &one, MemoryLayout<UInt64>.size)
     }
 
     /// Captures until the session ends, calling `tick` about once a second after a flush; a tick that returns
     /// a message ends the capture as failed. The last packets the kernel holds are drained before returning.
     public func run(tick: (CaptureProgress) -> String?) -> CaptureEnd {
-        var lastTick = Self.monotonicSeconds()
+        var nextTick = Self.monotonicSeconds() + Self.tickInterval
         var end: CaptureEnd
         // libpcap's TPACKET_V3 reader may wait forever on a quiet link (the kernel retires only non-empty
         // blocks), so the loop waits itself, with a bound, and reads without blocking.
         handle.setNonBlocking()
-        var pollEntry = pollfd(fd: handle.selectableDescriptor, events: Int16(POLLIN), revents: 0)
+        var pollEntries = [
+            pollfd(fd: handle.selectableDescriptor, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: wakeup, events: Int16(POLLIN), revents: 0),
+        ]
         while true {
-            _ = poll(&pollEntry, 1, configuration.timeoutMilliseconds)
+            _ = poll(&pollEntries, 2, millisecondsUntil(min(nextTick, monotonicDeadline ?? nextTick)))
             let result = withExtendedLifetime(writer) {
                 pcap_dispatch(handle.pointer, -1, Self.handlePacket, Unmanaged.passUnretained(writer).toOpaque().assumingMemoryBound(to: UInt8.self))
             }
@@ -70,20 +92,26 @@ public final class CaptureSession: @unchecked Sendable {
             if stopFlag.load(ordering: .acquiring) { end = .stopRequested; break }
             let now = Self.monotonicSeconds()
             if let deadline = monotonicDeadline, now >= deadline { end = .timeLimitReached; break }
-            if now - lastTick >= 1 {
-                lastTick = now
+            if now >= nextTick {
+                nextTick = now + Self.tickInterval
                 writer.flush()
                 if let error = writer.writeError { end = .writeFailed(error); break }
                 if let failure = tick(progress) { end = .captureFailed(failure); break }
             }
         }
         if end == .stopRequested || end == .timeLimitReached {
-            drain(pollEntry: &pollEntry)
+            drain(pollEntry: &pollEntries[0])
             if let outcome = limitOutcome(), outcome != .timeLimitReached { end = outcome }
         }
         writer.finish()
         if let error = writer.writeError { end = .writeFailed(error) }
         return end
+    }
+
+    /// A poll timeout that ends at `instant` on the monotonic clock, rounded up so the loop never spins.
+    private func millisecondsUntil(_ instant: Double) -> Int32 {
+        let remaining = (instant - Self.monotonicSeconds()) * 1000
+        return remaining <= 0 ? 0 : Int32(min(remaining.rounded(.up), Double(Int32.max)))
     }
 
     public var progress: CaptureProgress {

@@ -9,8 +9,8 @@ public struct CaptureConfiguration: Sendable, Equatable {
     public var snapshotLength: UInt64
     /// The kernel ring buffer in bytes. libpcap's default (2 MiB) drops bursts; see docs/benchmarks.md.
     public var bufferSize: UInt64
-    /// How long the kernel may hold a partly filled block before handing it over; also how long the
-    /// capture loop waits for packets before it checks its limits and stop flag again.
+    /// How long the kernel may hold a partly filled ring block before handing it to the capture loop, so
+    /// the longest a packet waits before it reaches the file's buffer (and what the drain at a stop waits).
     public var timeoutMilliseconds: Int32
     /// The BPF expression; nil captures everything.
     public var filter: String?

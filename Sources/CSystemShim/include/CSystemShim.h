@@ -13,6 +13,9 @@ int pcapctl_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions,
 /// Moves the calling thread into the network namespace that `fd` refers to (setns with CLONE_NEWNET).
 int pcapctl_setns_net(int fd);
 
+/// A non-blocking, close-on-exec eventfd (not in Swift's Glibc module); -1 with errno on failure.
+int pcapctl_wakeup_descriptor(void);
+
 /// Process start time in clock ticks since boot, read from /proc/PID/stat (field 22); 0 if unknown.
 unsigned long long pcapctl_process_start_ticks(pid_t pid);
 
