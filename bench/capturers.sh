@@ -10,7 +10,7 @@
 #   CAP_PID       pid of the process doing the capture (pcapctl: its agent)
 #   CAP_FILE      capture file ("" for pcount)
 #   CAP_READY_MS  ms from launch until the capturer was ready
-#   CAP_CPU0      its CPU seconds at that moment (start-up: ring, libraries)
+#   CAP_CPU0      its CPU seconds at that moment (start-up: libraries, ring)
 # cap_stop TOOL sets (CPU/RSS are sampled just before the stop request):
 #   R_WRITTEN R_TOOL_RECV R_TOOL_DROP R_TOOL_IFDROP R_CPU R_RSS R_ERR
 #   R_STOP_MS     ms from the stop request until the tool has exited / `stop`
@@ -35,15 +35,11 @@ CAP_DIR=
 CAP_LOG_OUT=
 CAP_LOG_ERR=
 
-# Prefix that runs a capturer in the capture namespace, pinned to the capture
-# CPU (and, in constrained runs, inside the CPU-limited cgroup).  An array
-# rather than a function: a backgrounded simple command is exec'ed in place,
-# so $! is the capturer itself (sh, ip netns exec and taskset all exec), which
-# is what /proc sampling needs.
-cap_ns_prefix() {
-    cgroup_prefix
-    CAPNS=("${CGWRAP[@]}" ip netns exec "$NS_CAP" taskset -c "$CAP_CPU")
-}
+# Prefix that runs a command in the capture namespace, pinned to the capture
+# CPU.  An array rather than a function: a backgrounded simple command is
+# exec'ed in place, so $! is the capturer itself (ip netns exec and taskset
+# both exec too), which is what /proc sampling needs.
+cap_ns_prefix() { CAPNS=(ip netns exec "$NS_CAP" taskset -c "$CAP_CPU"); }
 CAPNS=()
 
 # pcapctl writes the growing capture under PCAPCTL_HOME and copies it to
@@ -53,16 +49,14 @@ pcapctl_home_for() { printf '%s/.pcapctl-home' "$1"; }
 
 # Run the pcapctl CLI the way a user would, in the capture namespace.  DIR is
 # the captures root.  Output always goes to files, never to a pipe: a
-# detached agent that kept a pipe open would make the caller hang.  With
-# PCAPCTL_CLI_PREFIX set (an array), the command runs behind that prefix.
+# detached agent that kept a pipe open would make the caller hang.
 pcapctl_cli() { # HOME DIR OUTFILE ERRFILE TIMEOUT_S ARGS...
     local home=$1 dir=$2 out=$3 err=$4 tmo=$5
     shift 5
     PCAPCTL_HOME=$home PCAPCTL_CAPTURES_ROOT=$dir \
-        timeout -k 5 "$tmo" "${PCAPCTL_CLI_PREFIX[@]}" ip netns exec "$NS_CAP" taskset -c "$CAP_CPU" "$PCAPCTL" "$@" \
+        timeout -k 5 "$tmo" ip netns exec "$NS_CAP" taskset -c "$CAP_CPU" "$PCAPCTL" "$@" \
         >"$out" 2>"$err" </dev/null
 }
-PCAPCTL_CLI_PREFIX=()
 
 cap_start() { # TOOL DIR NAME BUF_MIB
     local tool=$1 dir=$2 name=$3 buf_mib=$4 base=${1%-B} t0
@@ -114,18 +108,14 @@ cap_start() { # TOOL DIR NAME BUF_MIB
     pcapctl)
         [[ $tool == *-B ]] && bufopt=(--buffer-size "$((buf_mib * 1024 * 1024))") # bytes
         CAP_FILE="$dir/$name.cap"
-        # create returns once the capture is Running; the agent it spawns
-        # inherits its cgroup.
-        PCAPCTL_CLI_PREFIX=("${CGWRAP[@]}")
+        # create returns once the capture is Running.
         if ! pcapctl_cli "$(pcapctl_home_for "$dir")" "$dir" "$CAP_LOG_OUT" "$CAP_LOG_ERR" 60 \
             create -n "$name" -l "$PCAPCTL_LOCATION" --file-path "$CAP_FILE" --interface "$IF_CAP" \
             --capture-size "$SNAPLEN" --time-limit 0 --capture-limit 0 \
             --filters "$PCAPCTL_FILTERS" "${bufopt[@]}"; then
-            PCAPCTL_CLI_PREFIX=()
             CAP_ERRMSG="pcapctl create failed: $(tail -n 3 "$CAP_LOG_ERR" | tr '\n' ' ')"
             return 1
         fi
-        PCAPCTL_CLI_PREFIX=()
         CAP_READY_MS=$(ms_since "$t0")
         local status="$WORK/logs/$name.status0.json"
         pcapctl_cli "$(pcapctl_home_for "$dir")" "$dir" "$status" "$status.err" 30 show-status -n "$name" -l "$PCAPCTL_LOCATION" || true

@@ -84,61 +84,6 @@ netns_teardown() {
     done
 }
 
-# ---------------------------------------------------------------- cgroup
-# A CPU-limited cgroup for the "constrained capturer" runs: every process
-# started inside it (the capturer, pcapctl's agent) may use QUOTA_PCT % of
-# one CPU per 100 ms period, like a container with a CPU limit.  cgroup v2
-# (cpu.max) or v1 (cpu.cfs_quota_us).  Sets CG_DIR and CG_PROCS; returns 1
-# (with a warning) where neither is available.
-CG_DIR=
-CG_PROCS=
-cgroup_setup() { # QUOTA_PCT
-    local pct=$1 period=100000 quota
-    quota=$((period * pct / 100))
-    if grep -qw cpu /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
-        grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null ||
-            echo +cpu >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null || true
-        CG_DIR="/sys/fs/cgroup/pcb-$$"
-        mkdir -p "$CG_DIR" && printf '%s %s\n' "$quota" "$period" >"$CG_DIR/cpu.max" || {
-            warn "cgroup v2: cannot set cpu.max in $CG_DIR"
-            cgroup_teardown
-            return 1
-        }
-    elif [[ -w /sys/fs/cgroup/cpu/cpu.cfs_quota_us ]]; then
-        CG_DIR="/sys/fs/cgroup/cpu/pcb-$$"
-        mkdir -p "$CG_DIR" && echo "$period" >"$CG_DIR/cpu.cfs_period_us" && echo "$quota" >"$CG_DIR/cpu.cfs_quota_us" || {
-            warn "cgroup v1: cannot set the CPU quota in $CG_DIR"
-            cgroup_teardown
-            return 1
-        }
-    else
-        warn "no cgroup CPU controller (v2 cpu.max or v1 cpu.cfs_quota_us)"
-        return 1
-    fi
-    CG_PROCS="$CG_DIR/cgroup.procs"
-    log "cgroup $CG_DIR: $pct % of a CPU ($quota us per $period us)"
-}
-
-# Move anything left back to the root cgroup and remove ours.
-cgroup_teardown() {
-    [[ -n $CG_DIR && -d $CG_DIR ]] || return 0
-    local root pid
-    root=$(dirname "$CG_DIR")
-    for pid in $(cat "$CG_PROCS" 2>/dev/null); do echo "$pid" >"$root/cgroup.procs" 2>/dev/null || true; done
-    rmdir "$CG_DIR" 2>/dev/null || warn "could not remove cgroup $CG_DIR"
-    CG_DIR= CG_PROCS=
-}
-
-# Command prefix that puts what follows into the CPU-limited cgroup (empty
-# when none is active).  sh writes its own pid and then execs, so the pid
-# the caller sees is the capturer's.
-CGWRAP=()
-cgroup_prefix() {
-    CGWRAP=()
-    [[ -n $CG_PROCS ]] && CGWRAP=(sh -c 'echo $$ >"$0" && exec "$@"' "$CG_PROCS")
-    return 0
-}
-
 # Read one statistics counter of an interface inside a namespace.
 if_counter() { # NS IFACE COUNTER
     ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"

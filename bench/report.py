@@ -103,6 +103,8 @@ class Run:
         self.sent, self.written = num(row["sent"]), num(row["written"])
         self.drop, self.ifdrop = num(row["tool_drop"]), num(row["tool_ifdrop"])
         self.cpu, self.rss = num(row["cpu_s"]), num(row["rss_kib"])
+        # CPU seconds when the capturer became ready (start-up); absent in runs before it was recorded.
+        self.cpu_ready = num(row.get("cpu_ready_s"))
         self.gen_pps = num(row["gen_pps"])
         self.stop_ms = num(row.get("stop_ms"))
         self.kept = 100.0 * self.written / self.sent if self.sent and self.written is not None else None
@@ -114,6 +116,13 @@ class Run:
         else:
             self.unaccounted = None
         self.cpu_per_mpkt = self.cpu / (self.written / 1e6) if self.cpu is not None and self.written else None
+        # The same without the start-up: what capturing itself cost per packet.
+        self.capture_cpu_per_mpkt = (
+            (self.cpu - self.cpu_ready) / (self.written / 1e6)
+            if self.cpu is not None and self.cpu_ready is not None and self.written
+            else None
+        )
+        self.startup_ms = 1000 * self.cpu_ready if self.cpu_ready is not None else None
         self.rss_mib = self.rss / 1024 if self.rss is not None else None
 
 
@@ -173,33 +182,44 @@ def conditions(meta, runs):
     return lines
 
 
-def main_table(runs):
+BURST_NOTE = (
+    "Medians over the repetitions, (min–max) in brackets. *Kept* = packets in the file (C reader: packets "
+    "counted) / packets sent. *Reported drops* = the capturer's own kernel-drop figure. *Unaccounted* = "
+    "sent − kept − reported drops (should be 0). *CPU* = user+system seconds of the capturing process "
+    "(pcapctl: the agent) per million packets kept, from its start until just before the stop request; "
+    "*capture CPU* leaves out the *start-up* (the CPU it had used when it became ready: loading, the ring). "
+    "RSS = peak resident set (VmHWM). Stop ms = from the stop request until the tool has exited (pcapctl: "
+    "until `stop` returned, file delivered)."
+)
+
+
+def burst_table(runs, mode, title, intro):
+    rows = [r for r in runs if r.mode == mode]
+    if not rows:
+        return []
     lines = [
         "",
-        "### Bursts at top speed",
+        f"### {title}",
         "",
-        "Medians over the repetitions, (min–max) in brackets. *Kept* = packets in the file (C reader: packets "
-        "counted) / packets sent. *Reported drops* = the capturer's own kernel-drop figure. *Unaccounted* = "
-        "sent − kept − reported drops (should be 0). CPU = user+system seconds of the capturing process "
-        "(pcapctl: the agent) per million packets kept, sampled just before the stop request. RSS = peak resident set "
-        "(VmHWM). Stop ms = from the stop request until the tool has exited (pcapctl: until `stop` returned, "
-        "which includes copying the file to --file-path).",
+        intro,
         "",
-        "| frame | dest | capturer | kernel buffer | kept % | reported drops | unaccounted | CPU s / Mpkt | peak RSS MiB | stop ms | gen kpps | ok runs |",
-        "| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| frame | dest | capturer | kernel buffer | kept % | reported drops | unaccounted | CPU s / Mpkt "
+        "| capture CPU s / Mpkt | start-up CPU ms | peak RSS MiB | stop ms | gen kpps | ok runs |",
+        "| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    main = [r for r in runs if r.mode in ("main",)]
-    by = group(main, "size", "dest", "tool")
+    by = group(rows, "size", "dest", "tool")
     for size, dest, tool in sorted(by, key=lambda k: (k[0], dest_key(k[1]), tool_key(k[2]))):
         rs = by[(size, dest, tool)]
         ok = [r for r in rs if r.ok]
+        stop = med([r.stop_ms for r in ok])
+        gen = med([r.gen_pps for r in ok])
         lines.append(
             f"| {size} B | {dest} | {TOOL_LABEL.get(tool, tool)} | {buf_label(tool, rs[0].buf)} "
             f"| {spread([r.kept for r in ok], pct)} | {spread([r.drop for r in ok], f0)} "
             f"| {spread([r.unaccounted for r in ok], f0)} | {spread([r.cpu_per_mpkt for r in ok], f2)} "
-            f"| {spread([r.rss_mib for r in ok], f1)} | {f0(med([r.stop_ms for r in ok])) if med([r.stop_ms for r in ok]) is not None else '–'} "
-            f"| {f0(med([r.gen_pps for r in ok]) / 1000) if med([r.gen_pps for r in ok]) else '–'} "
-            f"| {len(ok)}/{len(rs)} |"
+            f"| {spread([r.capture_cpu_per_mpkt for r in ok], f2)} | {spread([r.startup_ms for r in ok], f1)} "
+            f"| {spread([r.rss_mib for r in ok], f1)} | {f0(stop) if stop is not None else '–'} "
+            f"| {f0(gen / 1000) if gen else '–'} | {len(ok)}/{len(rs)} |"
         )
     return lines
 
@@ -208,68 +228,92 @@ def medkept(runs, size, dest, tool):
     return med([r.kept for r in runs if r.ok and r.size == size and r.dest == dest and r.tool == tool])
 
 
+def verdict(ok):
+    return "PASS" if ok else "**FAIL**"
+
+
+def cpu_check(rows, size, dest, mine, ref, attr, label):
+    """CPU per packet of `mine` against `ref`: medians, with the min–max ranges beside them."""
+    xa = [getattr(r, attr) for r in rows if r.size == size and r.dest == dest and r.tool == mine]
+    xb = [getattr(r, attr) for r in rows if r.size == size and r.dest == dest and r.tool == ref]
+    xa, xb = [x for x in xa if x is not None], [x for x in xb if x is not None]
+    if not xa or not xb:
+        return []
+    a, b = med(xa), med(xb)
+    v = verdict(a <= b)
+    # A loss inside overlapping min–max ranges is not a measured difference.
+    if a > b and min(xa) <= max(xb):
+        v += " (ranges overlap)"
+    return [
+        f"| {label} ≤ {ref} | {size} B {dest} | {a:.2f} vs {b:.2f} s/Mpkt "
+        f"({min(xa):.2f}–{max(xa):.2f} vs {min(xb):.2f}–{max(xb):.2f}) | {v} |"
+    ]
+
+
+def loss_checks(rows, size, dest, where, equal_buffer_tool):
+    out = []
+    pc, td = medkept(rows, size, dest, "pcapctl"), medkept(rows, size, dest, "tcpdump")
+    if pc is not None and td is not None:
+        out.append(f"| keeps ≥ tcpdump defaults | {where} | {pc:.2f}% vs {td:.2f}% | {verdict(pc >= td)} |")
+        if 100 - td >= 10:
+            worst = min(r.kept for r in rows if r.size == size and r.dest == dest and r.tool == "pcapctl")
+            out.append(
+                f"| ≤1% loss where tcpdump loses ≥10% | {where} | tcpdump loses {100 - td:.2f}% (median); "
+                f"pcapctl loses {100 - worst:.2f}% in its worst run | {verdict(100 - worst <= 1)} |"
+            )
+    pb = medkept(rows, size, dest, equal_buffer_tool)
+    if pb is not None:
+        for ref in ("tcpdump-B", "dumpcap-B"):
+            rk = medkept(rows, size, dest, ref)
+            if rk:
+                out.append(
+                    f"| ≥98% of {ref} (equal buffers) | {where} | {pb:.2f}% vs {rk:.2f}% "
+                    f"(ratio {pb / rk:.3f}) | {verdict(pb >= 0.98 * rk)} |"
+                )
+        ck = med([r.kept for r in rows if r.size == size and r.tool == "pcount-B"])
+        if ck:
+            out.append(
+                f"| within 10% of the C reader | {where} | {pb:.2f}% vs {ck:.2f}% "
+                f"(ratio {pb / ck:.3f}) | {verdict(pb >= 0.9 * ck)} |"
+            )
+    return out
+
+
 def target_checks(runs, meta):
-    main = [r for r in runs if r.mode == "main" and r.ok]
-    tools = {r.tool for r in main}
-    if not {"pcapctl", "pcapctl-B"} & tools:
+    ok_runs = [r for r in runs if r.mode in ("main", "stall") and r.ok]
+    if not {"pcapctl", "pcapctl-B"} & {r.tool for r in ok_runs}:
         return ["", "### Targets", "", "pcapctl was not benchmarked in this run; targets not evaluated."]
     out = ["", "### Targets", "", "| target | where | figures | verdict |", "| --- | --- | --- | --- |"]
-    cells = sorted({(r.size, r.dest) for r in main if r.dest != "none"}, key=lambda k: (k[0], dest_key(k[1])))
-
-    def verdict(ok):
-        return "PASS" if ok else "**FAIL**"
-
-    for size, dest in cells:
-        pc, td = medkept(main, size, dest, "pcapctl"), medkept(main, size, dest, "tcpdump")
-        if pc is not None and td is not None:
-            out.append(f"| keeps ≥ tcpdump defaults | {size} B {dest} | {pc:.2f}% vs {td:.2f}% | {verdict(pc >= td)} |")
-            if 100 - td >= 10:
-                out.append(
-                    f"| ≤1% loss where tcpdump loses ≥10% | {size} B {dest} | pcapctl loses {100 - pc:.2f}% "
-                    f"| {verdict(100 - pc <= 1)} |"
-                )
-        pb = medkept(main, size, dest, "pcapctl-B")
-        if pb is not None:
-            for ref in ("tcpdump-B", "dumpcap-B"):
-                rk = medkept(main, size, dest, ref)
-                if rk:
-                    out.append(
-                        f"| ≥98% of {ref} (equal buffers) | {size} B {dest} | {pb:.2f}% vs {rk:.2f}% "
-                        f"(ratio {pb / rk:.3f}) | {verdict(pb >= 0.98 * rk)} |"
-                    )
-            ck = med([r.kept for r in main if r.size == size and r.tool == "pcount-B"])
-            if ck:
-                out.append(
-                    f"| within 10% of the C reader | {size} B {dest} | {pb:.2f}% vs {ck:.2f}% "
-                    f"(ratio {pb / ck:.3f}) | {verdict(pb >= 0.9 * ck)} |"
-                )
-        for mine, ref in (("pcapctl", "tcpdump"), ("pcapctl-B", "tcpdump-B")):
-            xa = [r.cpu_per_mpkt for r in main if r.size == size and r.dest == dest and r.tool == mine]
-            xb = [r.cpu_per_mpkt for r in main if r.size == size and r.dest == dest and r.tool == ref]
-            xa, xb = [x for x in xa if x is not None], [x for x in xb if x is not None]
-            if xa and xb:
-                a, b = med(xa), med(xb)
-                v = verdict(a <= b)
-                # A loss inside overlapping min–max ranges is not a measured difference.
-                if a > b and min(xa) <= max(xb):
-                    v += " (ranges overlap)"
-                out.append(
-                    f"| CPU per packet ≤ {ref} | {size} B {dest} | {a:.2f} vs {b:.2f} s/Mpkt "
-                    f"({min(xa):.2f}–{max(xa):.2f} vs {min(xb):.2f}–{max(xb):.2f}) | {v} |"
-                )
     buf = num(meta.get("buf_mib"))
-    rss = [r.rss_mib for r in main if r.tool == "pcapctl-B" and r.rss_mib is not None]
+    for mode, label in (("main", ""), ("stall", ", stalled CPU")):
+        rows = [r for r in ok_runs if r.mode == mode]
+        tools = {r.tool for r in rows}
+        # With -B equal to pcapctl's default buffer, pcapctl with its defaults is the equal-buffer run too.
+        equal = "pcapctl-B"
+        if equal not in tools and buf and PCAPCTL_DEFAULT_BUF == buf * 1048576:
+            equal = "pcapctl"
+        cells = sorted({(r.size, r.dest) for r in rows if r.dest != "none"}, key=lambda k: (k[0], dest_key(k[1])))
+        for size, dest in cells:
+            where = f"{size} B {dest}{label}"
+            out += loss_checks(rows, size, dest, where, equal)
+            if mode == "main":
+                for mine, ref in (("pcapctl", "tcpdump"), ("pcapctl-B", "tcpdump-B")):
+                    out += cpu_check(rows, size, dest, mine, ref, "cpu_per_mpkt", "CPU per packet")
+                    out += cpu_check(rows, size, dest, mine, ref, "capture_cpu_per_mpkt", "capture CPU per packet")
+    rss = [r.rss_mib for r in ok_runs if r.tool == "pcapctl-B" and r.rss_mib is not None]
     if buf and rss:
         out.append(
             f"| agent RSS ≤ buffer + 32 MiB | all pcapctl-B runs | max {max(rss):.1f} MiB, limit {buf + 32:.0f} MiB "
             f"| {verdict(max(rss) <= buf + 32)} |"
         )
-    pcs = [r for r in main if r.tool.startswith("pcapctl") and r.unaccounted is not None]
+    pcs = [r for r in ok_runs if r.tool.startswith("pcapctl") and r.unaccounted is not None]
     if pcs:
         worst = max(pcs, key=lambda r: abs(r.unaccounted))
+        lossy = [r for r in pcs if r.lost]
         out.append(
-            f"| reported drops = sent − written | all pcapctl runs | worst difference {worst.unaccounted:.0f} packets "
-            f"({worst.tool}, {worst.size} B {worst.dest}) | {verdict(worst.unaccounted == 0)} |"
+            f"| reported drops = sent − written | all {len(pcs)} pcapctl runs ({len(lossy)} with losses) "
+            f"| worst difference {worst.unaccounted:.0f} packets ({worst.tool}, {worst.size} B {worst.dest}) "
+            f"| {verdict(worst.unaccounted == 0)} |"
         )
     return out
 
@@ -475,7 +519,13 @@ def main(argv):
         ctl += read_csv(os.path.join(d, "ctl.csv"))
         soak += read_csv(os.path.join(d, "soak.csv"))
     lines = conditions(meta, runs)
-    lines += main_table(runs)
+    lines += burst_table(runs, "main", "Bursts at top speed", BURST_NOTE)
+    stall_note = (
+        f"The same bursts (tmpfs) while `bench/stall.c`, at real-time priority on the capture CPU, takes that CPU "
+        f"away for {meta.get('stall', '?')}: a capturer keeps everything only if its ring holds a stall's worth of "
+        "packets and it catches up in between. Columns as above."
+    )
+    lines += burst_table(runs, "stall", "Bursts with the capture CPU stalled", stall_note)
     lines += target_checks(runs, meta)
     lines += sweep_table(runs)
     lines += bufsweep_table(runs)

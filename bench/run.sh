@@ -22,7 +22,6 @@ if [[ $SMOKE == 1 ]]; then
     # A tiny burst through every code path; the numbers mean nothing.
     : "${BENCH_PACKETS:=2000}" "${BENCH_REPS:=1}" "${BENCH_SIZES:=512}" "${BENCH_DESTS:=tmpfs}"
     : "${BENCH_CTL_REPS:=3}" "${BENCH_STORE_N:=10}" "${BENCH_UPDATE_DOCS:=0}" "${BENCH_DRAIN_S:=1.2}"
-    : "${BENCH_STRESS_REPS:=1}"
 fi
 PACKETS=${BENCH_PACKETS:-200000}      # packets per burst
 REPS=${BENCH_REPS:-5}                 # repetitions of the whole matrix
@@ -53,10 +52,12 @@ read -ra BUFSWEEP_MIB <<<"${BENCH_BUFSWEEP_MIB:-2 4 8 16 32 64 128}"
 read -ra BUFSWEEP_SIZES <<<"${BENCH_BUFSWEEP_SIZES:-1500}"
 read -ra BUFSWEEP_DESTS <<<"${BENCH_BUFSWEEP_DESTS:-tmpfs}"
 BUFSWEEP_REPS=${BENCH_BUFSWEEP_REPS:-3}
-STRESS=${BENCH_STRESS:-1}              # constrained-capturer runs (CPU quota)
-STRESS_PCT=${BENCH_STRESS_CPU_PCT:-50}
-read -ra STRESS_SIZES <<<"${BENCH_STRESS_SIZES:-${SIZES[*]}}"
-STRESS_REPS=${BENCH_STRESS_REPS:-$REPS}
+MAIN=${BENCH_MAIN:-1}                  # the main matrix (bursts at top speed)
+STALL=${BENCH_STALL:-1}                # the same bursts with the capture CPU stalled periodically
+STALL_MS=${BENCH_STALL_MS:-40}
+STALL_PERIOD_MS=${BENCH_STALL_PERIOD_MS:-100}
+read -ra STALL_SIZES <<<"${BENCH_STALL_SIZES:-${SIZES[*]}}"
+STALL_REPS=${BENCH_STALL_REPS:-$REPS}
 SOAK_S=${BENCH_SOAK:-0}
 SOAK_PPS=${BENCH_SOAK_PPS:-20000}
 SOAK_SIZE=${BENCH_SOAK_SIZE:-64}
@@ -88,7 +89,6 @@ cleanup() {
     trap - EXIT INT TERM
     set +e
     netns_teardown
-    cgroup_teardown
     [[ $OWN_TMPFS == 1 ]] && umount "$TMPFS_ROOT" 2>/dev/null
     [[ -n $TMPFS_ROOT && -d $TMPFS_ROOT ]] && rm -rf -- "$TMPFS_ROOT"
     [[ -n $DISK_ROOT && -d $DISK_ROOT ]] && rm -rf -- "$DISK_ROOT"
@@ -161,11 +161,12 @@ dest_dir() { # tmpfs|disk|none
 build_helpers() {
     cc -O2 -Wall -Wextra -o "$BIN/mkpcap" "$BENCH_DIR/mkpcap.c"
     cc -O2 -Wall -Wextra -o "$BIN/pcount" "$BENCH_DIR/pcount.c" -lpcap
+    cc -O2 -Wall -Wextra -o "$BIN/stall" "$BENCH_DIR/stall.c"
 }
 
 make_pcaps() {
     local size
-    for size in "${SIZES[@]}" "${SWEEP_SIZES[@]}" "${BUFSWEEP_SIZES[@]}" "${STRESS_SIZES[@]}" "$SOAK_SIZE"; do
+    for size in "${SIZES[@]}" "${SWEEP_SIZES[@]}" "${BUFSWEEP_SIZES[@]}" "${STALL_SIZES[@]}" "$SOAK_SIZE"; do
         [[ -f $WORK/pcaps/udp-$size.pcap ]] && continue
         "$BIN/mkpcap" "$WORK/pcaps/udp-$size.pcap" "$PCAP_PKTS" "$size" \
             "$MAC_GEN" "$MAC_CAP" "$IP_GEN" "$IP_CAP" 9
@@ -217,7 +218,7 @@ write_meta() {
             printf 'pcapctl\tabsent\n'
         fi
         printf 'tools\t%s\n' "${TOOLS[*]}"
-        printf 'stress_cpu_pct\t%s\n' "$STRESS_PCT"
+        printf 'stall\t%s ms of every %s ms on CPU %s (SCHED_FIFO)\n' "$STALL_MS" "$STALL_PERIOD_MS" "$CAP_CPU"
         printf 'smoke\t%s\n' "$SMOKE"
     } >"$f"
 }
@@ -289,8 +290,18 @@ run_burst() { # MODE REP SIZE PPS DEST TOOL BUF_MIB
     else
         ready=$CAP_READY_MS cpu0=$CAP_CPU0
         sleep "$SETTLE_S"
+        local stall_pid=
+        if [[ $mode == stall ]]; then
+            # Bounded by its own time limit too, in case the kill below is never reached.
+            "$BIN/stall" "$CAP_CPU" "$STALL_MS" "$STALL_PERIOD_MS" 120 >"$WORK/logs/$name.stall" 2>&1 </dev/null &
+            stall_pid=$!
+        fi
         if ! generate "$size" "$pps" "$WORK/logs/$name.gen"; then
             status="error: generator failed ($(tail -n 2 "$WORK/logs/$name.gen" | tr '\n,' '  '))"
+        fi
+        if [[ -n $stall_pid ]]; then
+            kill -TERM "$stall_pid" 2>/dev/null || true
+            wait "$stall_pid" || [[ $status != ok ]] || status="error: stall failed ($(tr '\n,' '  ' <"$WORK/logs/$name.stall"))"
         fi
         sent=$G_SENT gsecs=$G_SECS gpps=$G_PPS
         wait_quiescent "$CAP_PID" "$DRAIN_S" "$DRAIN_MAX_S"
@@ -360,26 +371,27 @@ run_matrix() {
     done
 }
 
-# The main matrix again, with every capturer confined to STRESS_PCT % of its
-# CPU (a cgroup CPU quota, as a container limit would impose), so that the
-# capturers, not the generator, are the bottleneck and losses show.
-run_stress() {
+# The main matrix again (tmpfs only), with the capture CPU taken away for
+# STALL_MS of every STALL_PERIOD_MS during each burst by a real-time busy
+# loop (bench/stall.c): the scheduling stalls of a busy host, made
+# repeatable.  A capturer keeps everything only if its ring holds a stall's
+# worth of packets and it catches up in between.
+run_stalled() {
     local rep size tool
     local -a order
-    cgroup_setup "$STRESS_PCT" || {
-        warn "constrained-capturer runs skipped"
+    if ! "$BIN/stall" "$CAP_CPU" 1 2 1 >/dev/null 2>"$WORK/logs/stall-check.err"; then
+        warn "stalled runs skipped: $(head -n 1 "$WORK/logs/stall-check.err")"
         return 0
-    }
-    log "constrained capturers: $STRESS_PCT % of CPU $CAP_CPU each, $STRESS_REPS reps x sizes (${STRESS_SIZES[*]}), tmpfs, top speed"
-    for ((rep = 1; rep <= STRESS_REPS; rep++)); do
+    fi
+    log "stalled capture CPU: $STALL_MS ms of every $STALL_PERIOD_MS ms on CPU $CAP_CPU, $STALL_REPS reps x sizes (${STALL_SIZES[*]}), tmpfs, top speed"
+    for ((rep = 1; rep <= STALL_REPS; rep++)); do
         mapfile -t order < <(rotated "$((rep - 1))" "${TOOLS[@]}")
-        for size in "${STRESS_SIZES[@]}"; do
+        for size in "${STALL_SIZES[@]}"; do
             for tool in "${order[@]}"; do
-                run_burst stress "$rep" "$size" 0 "$([[ $tool == pcount* ]] && echo none || echo tmpfs)" "$tool" "$BUF_MIB"
+                run_burst stall "$rep" "$size" 0 "$([[ $tool == pcount* ]] && echo none || echo tmpfs)" "$tool" "$BUF_MIB"
             done
         done
     done
-    cgroup_teardown
 }
 
 run_rate_sweep() {
@@ -622,8 +634,8 @@ main() {
     printf 'what,rep,n,ms\n' >"$OUT/ctl.csv"
     log "pinning: generator ($GEN) on CPU $GEN_CPU, capturer on CPU $CAP_CPU; snaplen $SNAPLEN; -B buffers $BUF_MIB MiB"
 
-    run_matrix
-    [[ $STRESS == 1 ]] && run_stress
+    [[ $MAIN == 1 ]] && run_matrix
+    [[ $STALL == 1 ]] && run_stalled
     [[ $SWEEP == 1 ]] && run_rate_sweep
     [[ $BUFSWEEP == 1 ]] && run_buffer_sweep
     if [[ $CTL == 1 ]]; then

@@ -7,27 +7,41 @@ import PcapFormat
 /// The buffer only ever holds whole records and is written out by `flush()`. If a write fails (a full
 /// disk), the file is cut back to the last whole flushed record, so it always stays readable.
 public final class CaptureFileWriter {
+    /// Everything the per-packet path changes. It lives behind a pointer rather than in stored properties
+    /// because a class's stored properties pay a dynamic exclusivity check on every access, which cost a
+    /// fifth of the agent's CPU with 64-byte packets (docs/benchmarks.md).
+    private struct State {
+        var used = 0
+        var bytesWritten: UInt64 = 0
+        var packetsWritten: UInt64 = 0
+        var bytesFlushed: UInt64 = 0
+        var packetsFlushed: UInt64 = 0
+        var reachedByteLimit = false
+        var reachedTimeLimit = false
+        var writeError: Int32?
+    }
+
     private let descriptor: Int32
     private let buffer: UnsafeMutableRawBufferPointer
-    private var used = 0
+    private let state: UnsafeMutablePointer<State>
     /// Stop writing before a record would make the file larger than this; 0 is no limit.
     private let byteLimit: UInt64
     /// Packets stamped at or after this wall-clock time (µs since the epoch) are past the time limit.
     let deadlineMicroseconds: Int64
 
     /// Bytes in the file once the buffer is flushed: header and every accepted record.
-    public private(set) var bytesWritten: UInt64
+    public var bytesWritten: UInt64 { state.pointee.bytesWritten }
     /// Records accepted.
-    public private(set) var packetsWritten: UInt64 = 0
+    public var packetsWritten: UInt64 { state.pointee.packetsWritten }
     /// Bytes and records that have reached the file (the kernel's page cache).
-    public private(set) var bytesFlushed: UInt64 = 0
-    public private(set) var packetsFlushed: UInt64 = 0
+    public var bytesFlushed: UInt64 { state.pointee.bytesFlushed }
+    public var packetsFlushed: UInt64 { state.pointee.packetsFlushed }
     /// Set when a record was refused because it would cross the byte limit.
-    public private(set) var reachedByteLimit = false
+    public var reachedByteLimit: Bool { state.pointee.reachedByteLimit }
     /// Set when a record was refused because it was stamped after the time limit.
-    public private(set) var reachedTimeLimit = false
+    public var reachedTimeLimit: Bool { state.pointee.reachedTimeLimit }
     /// The first write error; once set, nothing more is written.
-    public private(set) var writeError: Int32?
+    public var writeError: Int32? { state.pointee.writeError }
 
     /// Creates `path` (mode 0600, never an existing file) and writes the file header.
     public init(path: String, linkType: Int32, snapshotLength: Int32, byteLimit: UInt64, deadlineMicroseconds: Int64 = .max, bufferCapacity: Int = 1 << 20) throws(CaptureError) {
@@ -43,72 +57,76 @@ public final class CaptureFileWriter {
         let header = PcapFileFormat.fileHeader(linkType: UInt32(bitPattern: linkType), snapshotLength: UInt32(bitPattern: snapshotLength))
         header.withUnsafeBytes { storage.copyMemory(from: $0) }
         buffer = storage
-        used = header.count
-        bytesWritten = UInt64(header.count)
+        state = UnsafeMutablePointer<State>.allocate(capacity: 1)
+        state.initialize(to: State(used: header.count, bytesWritten: UInt64(header.count)))
         flush()
     }
 
     deinit {
         close(descriptor)
         buffer.deallocate()
+        state.deinitialize(count: 1)
+        state.deallocate()
     }
 
     /// Appends one record; false when the record is refused (limit reached or a previous write failed).
     @inline(__always)
     public func append(seconds: Int, microseconds: Int, capturedLength: UInt32, originalLength: UInt32, bytes: UnsafePointer<UInt8>) -> Bool {
-        guard writeError == nil, !reachedByteLimit, !reachedTimeLimit else { return false }
+        guard state.pointee.writeError == nil, !state.pointee.reachedByteLimit, !state.pointee.reachedTimeLimit else { return false }
         if Int64(seconds) &* 1_000_000 &+ Int64(microseconds) >= deadlineMicroseconds {
-            reachedTimeLimit = true
+            state.pointee.reachedTimeLimit = true
             return false
         }
         let recordSize = PcapFileFormat.recordHeaderSize + Int(capturedLength)
-        if byteLimit > 0 && bytesWritten + UInt64(recordSize) > byteLimit {
-            reachedByteLimit = true
+        if byteLimit > 0 && state.pointee.bytesWritten + UInt64(recordSize) > byteLimit {
+            state.pointee.reachedByteLimit = true
             return false
         }
-        if used + recordSize > buffer.count {
+        if state.pointee.used + recordSize > buffer.count {
             flush()
-            if writeError != nil { return false }
+            if state.pointee.writeError != nil { return false }
         }
-        let base = buffer.baseAddress! + used
+        let base = buffer.baseAddress! + state.pointee.used
         base.storeBytes(of: UInt32(truncatingIfNeeded: seconds), toByteOffset: 0, as: UInt32.self)
         base.storeBytes(of: UInt32(truncatingIfNeeded: microseconds), toByteOffset: 4, as: UInt32.self)
         base.storeBytes(of: capturedLength, toByteOffset: 8, as: UInt32.self)
         base.storeBytes(of: originalLength, toByteOffset: 12, as: UInt32.self)
         (base + PcapFileFormat.recordHeaderSize).copyMemory(from: bytes, byteCount: Int(capturedLength))
-        used += recordSize
-        bytesWritten += UInt64(recordSize)
-        packetsWritten += 1
+        state.pointee.used += recordSize
+        state.pointee.bytesWritten += UInt64(recordSize)
+        state.pointee.packetsWritten += 1
         return true
     }
 
     /// Hands the buffered records to the kernel. After a failed write the file is cut back to its last
     /// whole record and the writer refuses further records.
     public func flush() {
-        guard used > 0, writeError == nil else { return }
+        let used = state.pointee.used
+        guard used > 0, state.pointee.writeError == nil else { return }
         var offset = 0
         while offset < used {
             let result = write(descriptor, buffer.baseAddress! + offset, used - offset)
             if result < 0 {
                 if errno == EINTR { continue }
-                writeError = errno
+                state.pointee.writeError = errno
                 keepWholeRecords(of: offset)
                 return
             }
             offset += result
         }
-        used = 0
-        bytesFlushed = bytesWritten
-        packetsFlushed = packetsWritten
+        state.pointee.used = 0
+        state.pointee.bytesFlushed = state.pointee.bytesWritten
+        state.pointee.packetsFlushed = state.pointee.packetsWritten
     }
 
     /// After a failed write that got `written` bytes of the buffer out, keeps the whole records among them
     /// and cuts the file there.
     private func keepWholeRecords(of written: Int) {
+        let used = state.pointee.used
         var boundary = 0
         var records: UInt64 = 0
         // The first flush starts with the file header; later ones hold whole records only.
-        let startsWithHeader = bytesFlushed == 0
+        let startsWithHeader = state.pointee.bytesFlushed == 0
         if !startsWithHeader || written >= PcapFileFormat.fileHeaderSize {
             boundary = startsWithHeader ? PcapFileFormat.fileHeaderSize : 0
             while boundary + PcapFileFormat.recordHeaderSize <= used {
@@ -119,17 +137,17 @@ public final class CaptureFileWriter {
                 records += 1
             }
         }
-        bytesFlushed += UInt64(boundary)
-        packetsFlushed += records
-        _ = ftruncate(descriptor, off_t(bytesFlushed))
-        bytesWritten = bytesFlushed
-        packetsWritten = packetsFlushed
-        used = 0
+        state.pointee.bytesFlushed += UInt64(boundary)
+        state.pointee.packetsFlushed += records
+        _ = ftruncate(descriptor, off_t(state.pointee.bytesFlushed))
+        state.pointee.bytesWritten = state.pointee.bytesFlushed
+        state.pointee.packetsWritten = state.pointee.packetsFlushed
+        state.pointee.used = 0
     }
 
     /// Flushes and makes the file durable (fsync) before it is delivered.
     public func finish() {
         flush()
-        if writeError == nil && fsync(descriptor) != 0 { writeError = errno }
+        if state.pointee.writeError == nil && fsync(descriptor) != 0 { state.pointee.writeError = errno }
     }
 }
