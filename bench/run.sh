@@ -42,7 +42,7 @@ CTL=${BENCH_CTL:-1}                   # control-plane measurements
 CTL_REPS=${BENCH_CTL_REPS:-11}
 if [[ ${BENCH_FULL:-0} == 1 ]]; then DEFAULT_STORE_N="100 1000 10000"; else DEFAULT_STORE_N="100 1000"; fi
 read -ra STORE_N <<<"${BENCH_STORE_N:-$DEFAULT_STORE_N}"
-STORE_CONC=${BENCH_STORE_CONC:-20}
+STORE_CONC=${BENCH_STORE_CONC:-100}
 SWEEP=${BENCH_SWEEP:-0}
 read -ra SWEEP_RATES <<<"${BENCH_SWEEP_RATES:-50000 100000 150000 0}"
 read -ra SWEEP_SIZES <<<"${BENCH_SWEEP_SIZES:-${SIZES[*]}}"
@@ -56,6 +56,7 @@ MAIN=${BENCH_MAIN:-1}                  # the main matrix (bursts at top speed)
 STALL=${BENCH_STALL:-1}                # the same bursts with the capture CPU stalled periodically
 STALL_MS=${BENCH_STALL_MS:-40}
 STALL_PERIOD_MS=${BENCH_STALL_PERIOD_MS:-100}
+STALL_BUF_MIB=${BENCH_STALL_BUF_MIB:-2}  # kernel buffer of the *-B capturers in stalled runs
 read -ra STALL_SIZES <<<"${BENCH_STALL_SIZES:-${SIZES[*]}}"
 STALL_REPS=${BENCH_STALL_REPS:-$REPS}
 SOAK_S=${BENCH_SOAK:-0}
@@ -219,6 +220,7 @@ write_meta() {
         fi
         printf 'tools\t%s\n' "${TOOLS[*]}"
         printf 'stall\t%s ms of every %s ms on CPU %s (SCHED_FIFO)\n' "$STALL_MS" "$STALL_PERIOD_MS" "$CAP_CPU"
+        printf 'stall_buf_mib\t%s\n' "$STALL_BUF_MIB"
         printf 'smoke\t%s\n' "$SMOKE"
     } >"$f"
 }
@@ -375,7 +377,9 @@ run_matrix() {
 # STALL_MS of every STALL_PERIOD_MS during each burst by a real-time busy
 # loop (bench/stall.c): the scheduling stalls of a busy host, made
 # repeatable.  A capturer keeps everything only if its ring holds a stall's
-# worth of packets and it catches up in between.
+# worth of packets and it catches up in between.  The *-B capturers get a
+# small equal ring (STALL_BUF_MIB) here, so that all of them lose and both
+# the fraction kept and the drop accounting are compared under loss.
 run_stalled() {
     local rep size tool
     local -a order
@@ -383,12 +387,12 @@ run_stalled() {
         warn "stalled runs skipped: $(head -n 1 "$WORK/logs/stall-check.err")"
         return 0
     fi
-    log "stalled capture CPU: $STALL_MS ms of every $STALL_PERIOD_MS ms on CPU $CAP_CPU, $STALL_REPS reps x sizes (${STALL_SIZES[*]}), tmpfs, top speed"
+    log "stalled capture CPU: $STALL_MS ms of every $STALL_PERIOD_MS ms on CPU $CAP_CPU, $STALL_REPS reps x sizes (${STALL_SIZES[*]}), tmpfs, top speed, -B buffers $STALL_BUF_MIB MiB"
     for ((rep = 1; rep <= STALL_REPS; rep++)); do
         mapfile -t order < <(rotated "$((rep - 1))" "${TOOLS[@]}")
         for size in "${STALL_SIZES[@]}"; do
             for tool in "${order[@]}"; do
-                run_burst stall "$rep" "$size" 0 "$([[ $tool == pcount* ]] && echo none || echo tmpfs)" "$tool" "$BUF_MIB"
+                run_burst stall "$rep" "$size" 0 "$([[ $tool == pcount* ]] && echo none || echo tmpfs)" "$tool" "$STALL_BUF_MIB"
             done
         done
     done
@@ -530,7 +534,7 @@ ctl_store() {
     mkdir -p "$home" "$dir"
     mapfile -t STORE_N < <(printf '%s\n' "${STORE_N[@]}" | sort -n)
     for n in "${STORE_N[@]}"; do
-        log "control plane: growing the store to $n captures ($STORE_CONC at a time, 1 s each on lo)"
+        log "control plane: growing the store to $n captures ($STORE_CONC at a time, 1 s each on lo, 1 MiB rings)"
         t0=$(now_us)
         for ((i = have + 1; i <= n; i += STORE_CONC)); do
             batch=()
@@ -538,7 +542,7 @@ ctl_store() {
                 name=$(printf 'bs-%05d' "$j")
                 pcapctl_cli "$home" "$dir" /dev/null "$WORK/logs/store-last.err" 60 \
                     create -n "$name" -l "$PCAPCTL_LOCATION" --file-path "$dir/$name.cap" --interface lo \
-                    --capture-size 128 --time-limit 1 --capture-limit 0 --no-wait &
+                    --capture-size 128 --buffer-size 1048576 --time-limit 1 --capture-limit 0 --no-wait &
                 batch+=("$!")
             done
             for j in "${batch[@]}"; do
