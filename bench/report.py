@@ -326,14 +326,14 @@ def target_checks(runs, meta):
     return out
 
 
-def sweep_table(runs):
+def sweep_table(runs, stalled):
     sw = [r for r in runs if r.mode == "sweep" and r.ok]
     if not sw:
         return []
     tools = sorted({r.tool for r in sw}, key=tool_key)
     out = [
         "",
-        "### Rate sweep (tmpfs)",
+        "### Rate sweep (tmpfs" + (", capture CPU stalled as above)" if stalled else ")"),
         "",
         "Median kept % at each offered rate (`tcpreplay --pps`; *top* = `--topspeed`). "
         "The knee is the highest offered rate at which the median loss is still below 0.1% "
@@ -536,7 +536,7 @@ def main(argv):
     )
     lines += burst_table(runs, "stall", "Bursts with the capture CPU stalled", stall_note)
     lines += target_checks(runs, meta)
-    lines += sweep_table(runs)
+    lines += sweep_table(runs, any(read_meta(os.path.join(d, "meta.tsv")).get("sweep_stall") == "1" for d in dirs))
     lines += bufsweep_table(runs)
     lines += ctl_tables(ctl)
     lines += soak_summary(soak, runs, meta)

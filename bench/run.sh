@@ -47,6 +47,7 @@ SWEEP=${BENCH_SWEEP:-0}
 read -ra SWEEP_RATES <<<"${BENCH_SWEEP_RATES:-50000 100000 150000 0}"
 read -ra SWEEP_SIZES <<<"${BENCH_SWEEP_SIZES:-${SIZES[*]}}"
 SWEEP_REPS=${BENCH_SWEEP_REPS:-3}
+SWEEP_STALL=${BENCH_SWEEP_STALL:-0}   # 1: stall the capture CPU during the sweep too
 BUFSWEEP=${BENCH_BUFSWEEP:-0}
 read -ra BUFSWEEP_MIB <<<"${BENCH_BUFSWEEP_MIB:-2 4 8 16 32 64 128}"
 read -ra BUFSWEEP_SIZES <<<"${BENCH_BUFSWEEP_SIZES:-1500}"
@@ -221,6 +222,7 @@ write_meta() {
         printf 'tools\t%s\n' "${TOOLS[*]}"
         printf 'stall\t%s ms of every %s ms on CPU %s (SCHED_FIFO)\n' "$STALL_MS" "$STALL_PERIOD_MS" "$CAP_CPU"
         printf 'stall_buf_mib\t%s\n' "$STALL_BUF_MIB"
+        printf 'sweep_stall\t%s\n' "$SWEEP_STALL"
         printf 'smoke\t%s\n' "$SMOKE"
     } >"$f"
 }
@@ -293,7 +295,7 @@ run_burst() { # MODE REP SIZE PPS DEST TOOL BUF_MIB
         ready=$CAP_READY_MS cpu0=$CAP_CPU0
         sleep "$SETTLE_S"
         local stall_pid=
-        if [[ $mode == stall ]]; then
+        if [[ $mode == stall || ($mode == sweep && $SWEEP_STALL == 1) ]]; then
             # Bounded by its own time limit too, in case the kill below is never reached.
             "$BIN/stall" "$CAP_CPU" "$STALL_MS" "$STALL_PERIOD_MS" 120 >"$WORK/logs/$name.stall" 2>&1 </dev/null &
             stall_pid=$!
@@ -373,6 +375,9 @@ run_matrix() {
     done
 }
 
+# Whether bench/stall.c may run at real-time priority here (1 ms busy, once).
+stall_works() { "$BIN/stall" "$CAP_CPU" 1 2 1 >/dev/null 2>"$WORK/logs/stall-check.err"; }
+
 # The main matrix again (tmpfs only), with the capture CPU taken away for
 # STALL_MS of every STALL_PERIOD_MS during each burst by a real-time busy
 # loop (bench/stall.c): the scheduling stalls of a busy host, made
@@ -383,7 +388,7 @@ run_matrix() {
 run_stalled() {
     local rep size tool
     local -a order
-    if ! "$BIN/stall" "$CAP_CPU" 1 2 1 >/dev/null 2>"$WORK/logs/stall-check.err"; then
+    if ! stall_works; then
         warn "stalled runs skipped: $(head -n 1 "$WORK/logs/stall-check.err")"
         return 0
     fi
@@ -401,7 +406,11 @@ run_stalled() {
 run_rate_sweep() {
     local rep size rate tool
     local -a order
-    log "rate sweep: rates (${SWEEP_RATES[*]}) pps (0 = top speed), sizes (${SWEEP_SIZES[*]}), $SWEEP_REPS reps, tmpfs"
+    if [[ $SWEEP_STALL == 1 ]] && ! stall_works; then
+        warn "rate sweep skipped: BENCH_SWEEP_STALL=1 but $(head -n 1 "$WORK/logs/stall-check.err")"
+        return 0
+    fi
+    log "rate sweep: rates (${SWEEP_RATES[*]}) pps (0 = top speed), sizes (${SWEEP_SIZES[*]}), $SWEEP_REPS reps, tmpfs$([[ $SWEEP_STALL == 1 ]] && echo ", capture CPU stalled")"
     for ((rep = 1; rep <= SWEEP_REPS; rep++)); do
         mapfile -t order < <(rotated "$((rep - 1))" "${TOOLS[@]}")
         for size in "${SWEEP_SIZES[@]}"; do
@@ -563,6 +572,19 @@ ctl_store() {
         fi
         name=$(printf 'bs-%05d' "$(((n + 1) / 2))")
         for ((i = 1; i <= CTL_REPS; i++)); do
+            # A create among n stored captures (then gone again, so the store keeps n).
+            local probe="probe-$n-$i"
+            t0=$(now_us)
+            if pcapctl_cli "$home" "$dir" /dev/null "$WORK/logs/store-probe.err" 60 create -n "$probe" -l "$PCAPCTL_LOCATION" \
+                --file-path "$dir/$probe.cap" --interface lo --capture-size 128 --buffer-size 1048576 --time-limit 0 --capture-limit 0; then
+                ctl_row pcapctl_create "$i" "$n" "$(ms_since "$t0")"
+            else
+                warn "create among $n stored captures failed: $(tail -n 2 "$WORK/logs/store-probe.err" | tr '\n' ' ')"
+                ERRORS=$((ERRORS + 1))
+            fi
+            pcapctl_cli "$home" "$dir" /dev/null /dev/null 60 stop -n "$probe" -l "$PCAPCTL_LOCATION" || true
+            pcapctl_cli "$home" "$dir" /dev/null /dev/null 60 delete -n "$probe" -l "$PCAPCTL_LOCATION" || true
+            rm -f -- "$dir/$probe.cap"
             t0=$(now_us)
             pcapctl_cli "$home" "$dir" /dev/null /dev/null 120 list -l "$PCAPCTL_LOCATION" &&
                 ctl_row pcapctl_list "$i" "$n" "$(ms_since "$t0")"

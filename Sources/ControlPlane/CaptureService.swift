@@ -98,15 +98,19 @@ public struct CaptureService: Sendable {
         }
     }
 
-    /// Azure allows 10,000 parallel sessions per region; pcapctl counts live agents per location.
+    /// Azure allows 10,000 parallel sessions per region; pcapctl counts live agents per location, visiting
+    /// only the captures marked live (and unmarking those whose agents have all ended).
     /// Must be called holding the location lock, so two creates cannot both take the last place.
     private func checkSessionLimit(location: String, adding count: Int) throws(PcapCtlError) {
         var active = 0
-        for name in try store.names(in: location) {
-            guard let capture = try? store.load(name: name, location: location) else { continue }
-            for instance in capture.settings.instances where AgentSupervisor.isAlive(store.instancePaths(capture, instance)) {
-                active += 1
+        for name in try store.liveNames(in: location) {
+            guard let capture = try? store.load(name: name, location: location) else {
+                store.forgetLive(name: name, location: location)
+                continue
             }
+            let running = capture.settings.instances.filter { AgentSupervisor.isAlive(store.instancePaths(capture, $0)) }.count
+            if running == 0 { store.forgetLive(name: name, location: location) }
+            active += running
         }
         let limit = environment.maximumActiveCaptures
         if active + count > limit {

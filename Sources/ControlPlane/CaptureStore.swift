@@ -51,6 +51,8 @@ public struct CaptureStore: Sendable {
                 locks.append(lock)
             }
             try FileSystem.writeAtomically(JSON.encode(capture), to: "\(staging)/capture.json")
+            try FileSystem.makeDirectories(layout.liveDirectory(location))
+            try FileSystem.writeAtomically([], to: "\(layout.liveDirectory(location))/\(name)", durable: false)
             _ = try retryingOnInterrupt { rename(staging, final) }.get()
             return locks
         } catch {
@@ -93,6 +95,21 @@ public struct CaptureStore: Sendable {
         }
     }
 
+    /// Captures marked live by `insert` and not yet forgotten: a superset of those with a running agent.
+    public func liveNames(in location: String) throws(PcapCtlError) -> [String] {
+        do {
+            return try FileSystem.listDirectory(layout.liveDirectory(location)).filter { !$0.hasPrefix(".") }
+        } catch {
+            throw .failure("cannot read \(layout.liveDirectory(location)): \(error)")
+        }
+    }
+
+    /// Drops a capture's live mark once none of its agents runs (or it is gone). Must be called holding
+    /// the location lock, so a create of the same name cannot have just marked it again.
+    public func forgetLive(name: String, location: String) {
+        _ = unlink("\(layout.liveDirectory(location))/\(name)")
+    }
+
     /// Removes a capture's resource and state. Files already delivered to their final places stay.
     /// Must be called holding the location lock.
     public func remove(name: String, location: String) throws(PcapCtlError) {
@@ -100,6 +117,7 @@ public struct CaptureStore: Sendable {
         let graveyard = "\(layout.capturesDirectory(location))/.deleting-\(name)-\(getpid())"
         do {
             _ = try retryingOnInterrupt { rename(directory, graveyard) }.get()
+            forgetLive(name: name, location: location)
             try FileSystem.removeTree(graveyard)
         } catch {
             if error.rawValue == ENOENT {

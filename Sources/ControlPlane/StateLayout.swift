@@ -2,6 +2,7 @@
 /// documented once (docs/reference.md, "State and storage layout").
 ///
 ///     $PCAPCTL_HOME/locations/<location>/.lock
+///     $PCAPCTL_HOME/locations/<location>/live/<name>
 ///     $PCAPCTL_HOME/locations/<location>/captures/<name>/capture.json
 ///     $PCAPCTL_HOME/locations/<location>/captures/<name>/instances/<key>/{status.json,agent.lock,agent.log,capture.partial.cap,stop-reason}
 public struct StateLayout: Sendable {
@@ -16,6 +17,10 @@ public struct StateLayout: Sendable {
     public func locationLock(_ location: String) -> String { "\(locationDirectory(location))/.lock" }
 
     public func capturesDirectory(_ location: String) -> String { "\(locationDirectory(location))/captures" }
+
+    /// One empty file per capture whose agents may still run: the session limit visits these rather than
+    /// every stored capture, so `create` costs the same with 10 or 10,000 finished captures in the store.
+    public func liveDirectory(_ location: String) -> String { "\(locationDirectory(location))/live" }
 
     public func captureDirectory(_ location: String, _ name: String) -> String { "\(capturesDirectory(location))/\(name)" }
 

@@ -116,5 +116,19 @@ struct LoadTests {
         #expect(try pcapctl.run(["create", "-n", "s3", "-l", "other", "--interface", "lo", "--buffer-size", "1048576", "--file-path", "\(pcapctl.capturesRoot)/o.cap", "-o", "none"]).exitCode == 0)
         #expect(try pcapctl.run(["stop", "-n", "s0"]).exitCode == 0)
         #expect(try pcapctl.run(["create", "-n", "s3", "--interface", "lo", "--buffer-size", "1048576", "--file-path", "\(pcapctl.capturesRoot)/s3.cap", "-o", "none"]).exitCode == 0)
+
+        // The limit counts only captures marked live, and a create unmarks those whose agents have ended:
+        // the stopped s0 at once, then a deleted one and one whose agent was killed.
+        let live = "\(pcapctl.home)/locations/local/live"
+        #expect(try FileManager.default.contentsOfDirectory(atPath: live).sorted() == ["s1", "s2", "s3"])
+        #expect(try pcapctl.run(["delete", "-n", "s1"]).exitCode == 0)
+        let pid = try #require(try pcapctl.run(["show-status", "-n", "s2"]).json?["agentPid"] as? Int)
+        kill(pid_t(pid), SIGKILL)
+        for _ in 0..<200 where kill(pid_t(pid), 0) == 0 { usleep(10_000) }
+        for name in ["s4", "s5"] {
+            #expect(try pcapctl.run(["create", "-n", name, "--interface", "lo", "--buffer-size", "1048576", "--file-path", "\(pcapctl.capturesRoot)/\(name).cap", "-o", "none"]).exitCode == 0)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: live).sorted() == ["s3", "s4", "s5"])
+        #expect(try pcapctl.run(["create", "-n", "s6", "--interface", "lo", "--file-path", "\(pcapctl.capturesRoot)/s6.cap"]).exitCode == 1)
     }
 }
