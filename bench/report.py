@@ -279,11 +279,43 @@ def loss_checks(rows, size, dest, where, equal_buffer_tool):
     return out
 
 
-def target_checks(runs, meta):
+def scaling_checks(ctl):
+    """`list` and `show-status` must grow no faster than linearly with the number of stored captures."""
+    out = []
+    for what, label in (("pcapctl_list", "`list`"), ("pcapctl_show_status", "`show-status`"), ("pcapctl_create", "`create`")):
+        by_n = defaultdict(list)
+        for row in ctl:
+            if row["what"] == what and int(row["n"]) > 0:
+                by_n[int(row["n"])].append(num(row["ms"]))
+        ns = sorted(n for n in by_n if med(by_n[n]) is not None)
+        if len(ns) < 2:
+            continue
+        ms = {n: med(by_n[n]) for n in ns}
+        linear = all(ms[b] <= ms[a] * b / a for a, b in zip(ns, ns[1:]))
+        figures = ", ".join(f"{ms[n]:.1f} ms at {n:,}" for n in ns)
+        out.append(f"| {label} grows no faster than linearly | stored captures | {figures} | {verdict(linear)} |")
+    return out
+
+
+def soak_check(soak):
+    """The agent's memory over the soak: flat means no growth after the first minute beyond 1 MiB."""
+    rss = [(num(r["t_s"]), num(r["rss_kib"])) for r in soak if num(r["rss_kib"]) is not None and num(r["t_s"]) is not None]
+    if len(rss) < 2:
+        return []
+    early = [v for t, v in rss if t <= 60] or [rss[0][1]]
+    growth = (max(v for t, v in rss if t > 60) if any(t > 60 for t, _ in rss) else rss[-1][1]) - max(early)
+    return [
+        f"| agent memory flat over the soak | {rss[-1][0]:.0f} s, {len(rss)} samples | largest RSS after the first minute "
+        f"{growth / 1024:+.1f} MiB against the first minute's peak | {verdict(growth <= 1024)} |"
+    ]
+
+
+def target_checks(runs, meta, ctl, soak):
     ok_runs = [r for r in runs if r.mode in ("main", "stall") and r.ok]
-    if not {"pcapctl", "pcapctl-B"} & {r.tool for r in ok_runs}:
-        return ["", "### Targets", "", "pcapctl was not benchmarked in this run; targets not evaluated."]
     out = ["", "### Targets", "", "| target | where | figures | verdict |", "| --- | --- | --- | --- |"]
+    if not {"pcapctl", "pcapctl-B"} & {r.tool for r in ok_runs}:
+        checks = scaling_checks(ctl) + soak_check(soak)
+        return out + checks if checks else ["", "### Targets", "", "pcapctl was not benchmarked in this run; targets not evaluated."]
     buf = num(meta.get("buf_mib"))
     for mode, label in (("main", ""), ("stall", ", stalled CPU")):
         rows = [r for r in ok_runs if r.mode == mode]
@@ -314,6 +346,8 @@ def target_checks(runs, meta):
             f"| agent RSS ≤ buffer + 32 MiB | all {len(rss)} pcapctl runs | at most buffer + {over:.1f} MiB "
             f"({r.rss_mib:.1f} MiB with {buf_label(r.tool, r.buf)}) | {verdict(over <= 32)} |"
         )
+    out += scaling_checks(ctl)
+    out += soak_check(soak)
     pcs = [r for r in ok_runs if r.tool.startswith("pcapctl") and r.unaccounted is not None]
     if pcs:
         worst = max(pcs, key=lambda r: abs(r.unaccounted))
@@ -535,7 +569,7 @@ def main(argv):
         "ring here (all of them lose), pcapctl and tcpdump without `-B` their defaults. Columns as above."
     )
     lines += burst_table(runs, "stall", "Bursts with the capture CPU stalled", stall_note)
-    lines += target_checks(runs, meta)
+    lines += target_checks(runs, meta, ctl, soak)
     lines += sweep_table(runs, any(read_meta(os.path.join(d, "meta.tsv")).get("sweep_stall") == "1" for d in dirs))
     lines += bufsweep_table(runs)
     lines += ctl_tables(ctl)
