@@ -146,9 +146,10 @@ def buf_label(tool, buf):
     return f"{buf} MiB"
 
 
-def conditions(meta, runs):
+def conditions(meta, runs, more_dates=()):
     lines = [
         f"Run of {meta.get('date', '?')}"
+        + "".join(f", merged with the run of {d}" for d in more_dates)
         + (" — **smoke run, numbers are not meaningful**" if meta.get("smoke") == "1" else ""),
         "",
         "| condition | value |",
@@ -170,6 +171,8 @@ def conditions(meta, runs):
         ("filter", "filter"),
         ("buf_mib", "kernel buffer of the `-B` rows (MiB)"),
         ("drain_s", "minimum drain pause after a burst (s)"),
+        ("stall", "stalled runs: capture CPU taken"),
+        ("stall_buf_mib", "kernel buffer of the `-B` rows in stalled runs (MiB)"),
         ("tmpfs", "tmpfs destination"),
         ("disk", "disk destination"),
         ("pcapctl", "pcapctl binary"),
@@ -560,7 +563,7 @@ def main(argv):
         runs += [Run(r) for r in read_csv(os.path.join(d, "dataplane.csv"))]
         ctl += read_csv(os.path.join(d, "ctl.csv"))
         soak += read_csv(os.path.join(d, "soak.csv"))
-    lines = conditions(meta, runs)
+    lines = conditions(meta, runs, [read_meta(os.path.join(d, "meta.tsv")).get("date", "?") for d in dirs[1:]])
     lines += burst_table(runs, "main", "Bursts at top speed", BURST_NOTE)
     stall_note = (
         f"The same bursts (tmpfs) while `bench/stall.c`, at real-time priority on the capture CPU, takes that CPU "

@@ -386,37 +386,39 @@ stall_works() { "$BIN/stall" "$CAP_CPU" 1 2 1 >/dev/null 2>"$WORK/logs/stall-che
 # small equal ring (STALL_BUF_MIB) here, so that all of them lose and both
 # the fraction kept and the drop accounting are compared under loss.
 run_stalled() {
-    local rep size tool
-    local -a order
     if ! stall_works; then
         warn "stalled runs skipped: $(head -n 1 "$WORK/logs/stall-check.err")"
         return 0
     fi
     log "stalled capture CPU: $STALL_MS ms of every $STALL_PERIOD_MS ms on CPU $CAP_CPU, $STALL_REPS reps x sizes (${STALL_SIZES[*]}), tmpfs, top speed, -B buffers $STALL_BUF_MIB MiB"
-    for ((rep = 1; rep <= STALL_REPS; rep++)); do
-        mapfile -t order < <(rotated "$((rep - 1))" "${TOOLS[@]}")
-        for size in "${STALL_SIZES[@]}"; do
-            for tool in "${order[@]}"; do
-                run_burst stall "$rep" "$size" 0 "$([[ $tool == pcount* ]] && echo none || echo tmpfs)" "$tool" "$STALL_BUF_MIB"
-            done
-        done
-    done
+    run_rotated stall "$STALL_REPS" "$STALL_BUF_MIB" "${STALL_SIZES[*]}" 0
 }
 
 run_rate_sweep() {
-    local rep size rate tool
-    local -a order
     if [[ $SWEEP_STALL == 1 ]] && ! stall_works; then
         warn "rate sweep skipped: BENCH_SWEEP_STALL=1 but $(head -n 1 "$WORK/logs/stall-check.err")"
         return 0
     fi
     log "rate sweep: rates (${SWEEP_RATES[*]}) pps (0 = top speed), sizes (${SWEEP_SIZES[*]}), $SWEEP_REPS reps, tmpfs$([[ $SWEEP_STALL == 1 ]] && echo ", capture CPU stalled")"
-    for ((rep = 1; rep <= SWEEP_REPS; rep++)); do
+    run_rotated sweep "$SWEEP_REPS" "$BUF_MIB" "${SWEEP_SIZES[*]}" "${SWEEP_RATES[*]}"
+}
+
+# REPS repetitions of SIZES x RATES (pps, 0 = top speed) x every capturer,
+# in an order rotated each repetition, to tmpfs (the C reader: nowhere),
+# the -B capturers with a BUF_MIB ring.
+run_rotated() { # MODE REPS BUF_MIB "SIZES" "RATES"
+    local mode=$1 reps=$2 buf=$3 rep size rate tool dest
+    local -a sizes rates order
+    read -ra sizes <<<"$4"
+    read -ra rates <<<"$5"
+    for ((rep = 1; rep <= reps; rep++)); do
         mapfile -t order < <(rotated "$((rep - 1))" "${TOOLS[@]}")
-        for size in "${SWEEP_SIZES[@]}"; do
-            for rate in "${SWEEP_RATES[@]}"; do
+        for size in "${sizes[@]}"; do
+            for rate in "${rates[@]}"; do
                 for tool in "${order[@]}"; do
-                    run_burst sweep "$rep" "$size" "$rate" "$([[ $tool == pcount* ]] && echo none || echo tmpfs)" "$tool" "$BUF_MIB"
+                    dest=tmpfs
+                    [[ $tool == pcount* ]] && dest=none
+                    run_burst "$mode" "$rep" "$size" "$rate" "$dest" "$tool" "$buf"
                 done
             done
         done
