@@ -300,13 +300,22 @@ def scaling_checks(ctl):
     return out
 
 
-def soak_check(soak):
-    """The agent's memory over the soak: flat means no growth after the first minute beyond 1 MiB."""
+def soak_rss(soak):
+    """(t_s, rss_kib) samples, the first minute's peak and the growth after it (KiB); None without samples."""
     rss = [(num(r["t_s"]), num(r["rss_kib"])) for r in soak if num(r["rss_kib"]) is not None and num(r["t_s"]) is not None]
     if len(rss) < 2:
+        return None
+    early_peak = max([v for t, v in rss if t <= 60] or [rss[0][1]])
+    later = [v for t, v in rss if t > 60] or [rss[-1][1]]
+    return rss, early_peak, max(later) - early_peak
+
+
+def soak_check(soak):
+    """The agent's memory over the soak: flat means no growth after the first minute beyond 1 MiB."""
+    measured = soak_rss(soak)
+    if not measured:
         return []
-    early = [v for t, v in rss if t <= 60] or [rss[0][1]]
-    growth = (max(v for t, v in rss if t > 60) if any(t > 60 for t, _ in rss) else rss[-1][1]) - max(early)
+    rss, _, growth = measured
     return [
         f"| agent memory flat over the soak | {rss[-1][0]:.0f} s, {len(rss)} samples | largest RSS after the first minute "
         f"{growth / 1024:+.1f} MiB against the first minute's peak | {verdict(growth <= 1024)} |"
@@ -487,15 +496,11 @@ def ctl_tables(ctl):
 
 
 def soak_summary(soak, runs, meta):
-    if not soak:
+    measured = soak_rss(soak)
+    if not measured:
         return []
-    rss = [(num(r["t_s"]), num(r["rss_kib"])) for r in soak if num(r["rss_kib"]) is not None]
-    if not rss:
-        return []
+    rss, early_peak, growth = measured
     row = next((r for r in runs if r.mode == "soak"), None)
-    early = [v for t, v in rss if t is not None and t <= 60] or [rss[0][1]]
-    last = rss[-1][1]
-    growth = (last - max(early)) / 1024
     out = ["", "### Soak", ""]
     if row:
         out.append(
@@ -504,9 +509,9 @@ def soak_summary(soak, runs, meta):
             f"reported drops {row.drop or 0:.0f}."
         )
     out.append(
-        f"RSS: {rss[0][1] / 1024:.1f} MiB at start, max of the first minute {max(early) / 1024:.1f} MiB, "
-        f"{last / 1024:.1f} MiB at the end (growth after the first minute {growth:+.1f} MiB), peak "
-        f"{max(v for _, v in rss) / 1024:.1f} MiB; sampled every {rss[1][0] - rss[0][0] if len(rss) > 1 else 0:.0f} s "
+        f"RSS: {rss[0][1] / 1024:.1f} MiB at start, max of the first minute {early_peak / 1024:.1f} MiB, "
+        f"{rss[-1][1] / 1024:.1f} MiB at the end (growth after the first minute {growth / 1024:+.1f} MiB), peak "
+        f"{max(v for _, v in rss) / 1024:.1f} MiB; sampled every {rss[1][0] - rss[0][0]:.0f} s "
         f"({len(rss)} samples, `soak.csv`)."
     )
     return out

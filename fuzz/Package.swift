@@ -7,13 +7,15 @@ let package = Package(
     name: "pcapctl-fuzz",
     dependencies: [.package(name: "pcapctl", path: "..")],
     targets: [
+        /** libFuzzer's driver, shared by the fuzz targets. */
+        .target(name: "FuzzDriver"),
         .executableTarget(
             name: "FuzzArguments",
-            dependencies: [.product(name: "PcapCtlCLI", package: "pcapctl"), .product(name: "ControlPlane", package: "pcapctl")],
+            dependencies: ["FuzzDriver", .product(name: "PcapCtlCLI", package: "pcapctl"), .product(name: "ControlPlane", package: "pcapctl")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .executableTarget(
             name: "FuzzFilters",
-            dependencies: [.product(name: "PacketFilters", package: "pcapctl")],
+            dependencies: ["FuzzDriver", .product(name: "PacketFilters", package: "pcapctl")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
     ],
     swiftLanguageModes: [.v6]

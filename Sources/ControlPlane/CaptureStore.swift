@@ -52,7 +52,7 @@ public struct CaptureStore: Sendable {
             }
             try FileSystem.writeAtomically(JSON.encode(capture), to: "\(staging)/capture.json")
             try FileSystem.makeDirectories(layout.liveDirectory(location))
-            try FileSystem.writeAtomically([], to: "\(layout.liveDirectory(location))/\(name)", durable: false)
+            _ = try FileSystem.open("\(layout.liveDirectory(location))/\(name)", O_WRONLY | O_CREAT | O_NOFOLLOW)
             _ = try retryingOnInterrupt { rename(staging, final) }.get()
             return locks
         } catch {

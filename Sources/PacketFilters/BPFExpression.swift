@@ -33,18 +33,17 @@ public enum BPFExpression {
         case .any where spec.hasPorts: parts.append(.any([.primitive("tcp"), .primitive("udp")]))
         case .any: break
         }
-        let localToRemote = [
-            spec.localAddresses.map { addresses($0, .source) },
-            spec.remoteAddresses.map { addresses($0, .destination) },
-            spec.localPorts.map { ports($0, .source) },
-            spec.remotePorts.map { ports($0, .destination) },
-        ].compactMap { $0 }
-        let remoteToLocal = [
-            spec.remoteAddresses.map { addresses($0, .source) },
-            spec.localAddresses.map { addresses($0, .destination) },
-            spec.remotePorts.map { ports($0, .source) },
-            spec.localPorts.map { ports($0, .destination) },
-        ].compactMap { $0 }
+        /// The conditions on a packet going from one side to the other: that side's addresses and ports as source.
+        func oneWay(from: (AddressSet?, PortSet?), to: (AddressSet?, PortSet?)) -> [BPFNode] {
+            [
+                from.0.map { addresses($0, .source) }, to.0.map { addresses($0, .destination) },
+                from.1.map { ports($0, .source) }, to.1.map { ports($0, .destination) },
+            ].compactMap { $0 }
+        }
+        let local = (spec.localAddresses, spec.localPorts)
+        let remote = (spec.remoteAddresses, spec.remotePorts)
+        let localToRemote = oneWay(from: local, to: remote)
+        let remoteToLocal = oneWay(from: remote, to: local)
         if !localToRemote.isEmpty {
             parts.append(.any([.all(localToRemote), .all(remoteToLocal)]))
         }

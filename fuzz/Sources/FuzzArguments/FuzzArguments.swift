@@ -1,3 +1,4 @@
+import FuzzDriver
 import ControlPlane
 import PcapCtlCLI
 
@@ -20,13 +21,5 @@ public func fuzzArguments(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
 /// SwiftPM links an executable's entry point as `FuzzArguments_main`; hand control to libFuzzer's driver.
 @_cdecl("FuzzArguments_main")
 public func fuzzArgumentsMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
-    var count = argc
-    var vector: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = argv
-    return LLVMFuzzerRunDriver(&count, &vector, fuzzArguments)
+    runLibFuzzer(argc, argv, fuzzArguments)
 }
-
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32
-) -> Int32

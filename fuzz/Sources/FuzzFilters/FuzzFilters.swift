@@ -1,3 +1,4 @@
+import FuzzDriver
 import PacketFilters
 
 /// One libFuzzer input: text given to --filters. Whatever parses must also compile to an expression
@@ -18,13 +19,5 @@ public func fuzzFilters(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
 /// SwiftPM links an executable's entry point as `FuzzFilters_main`; hand control to libFuzzer's driver.
 @_cdecl("FuzzFilters_main")
 public func fuzzFiltersMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
-    var count = argc
-    var vector: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = argv
-    return LLVMFuzzerRunDriver(&count, &vector, fuzzFilters)
+    runLibFuzzer(argc, argv, fuzzFilters)
 }
-
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32
-) -> Int32
