@@ -24,3 +24,17 @@ if ! command -v swift >/dev/null 2>&1; then
     echo "install-deps: the Swift 6 toolchain is not on PATH; install it from swift.org (it is not a Debian package)" >&2
     exit 1
 fi
+
+# The server tests' Python clients (azure-cli is large: ~2 min to install), in one venv shared by every
+# checkout. Skipped when the venv already holds exactly the pinned requirements.
+venv=${PCAPCTL_VENV:-/opt/pcapctl-venv}
+requirements="$(dirname "$0")/../Tests/ServerTests/requirements.txt"
+stamp="$venv/.pcapctl-requirements"
+if ! cmp -s "$requirements" "$stamp" 2>/dev/null; then
+    echo "install-deps: installing the server tests' Python clients into $venv"
+    started=$(date +%s)
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+    cp "$requirements" "$stamp"
+    echo "install-deps: Python clients installed in $(($(date +%s) - started)) s"
+fi

@@ -1,0 +1,66 @@
+import ControlPlane
+import PacketFilters
+
+/// The ARM shapes of pcapctl's resource: `PacketCaptureResult` with its fields under `properties`, and
+/// the list page. The status body (`PacketCaptureQueryStatusResult`) is already flat and is sent as
+/// pcapctl's own report, whose counters are extra keys the SDK keeps and az drops.
+struct ARMPacketCapture: Encodable {
+    static let resourceType = "Microsoft.Network/networkWatchers/packetCaptures"
+
+    var name: String
+    var id: String
+    var etag: String
+    var type = resourceType
+    var properties: Properties
+
+    struct Properties: Encodable {
+        var provisioningState: String
+        var target: String
+        var targetType: TargetType
+        var scope: MachineScope
+        var bytesToCapturePerPacket: UInt64
+        var totalBytesPerSession: UInt64
+        var timeLimitInSeconds: UInt64
+        var storageLocation: Storage
+        var filters: [PacketCaptureFilter]
+        /// pcapctl's addition, read-only: the BPF program the filters compiled to; absent when none.
+        var bpfExpression: String?
+        /// For a scale set, the instance ids the capture covers (pcapctl's addition).
+        var instances: [String]?
+    }
+
+    /// az's network-watcher group (api 2024-05-01) names the local file `localPath`; both are sent.
+    struct Storage: Encodable {
+        var storageId: String?
+        var storagePath: String?
+        var filePath: String?
+        var localPath: String?
+    }
+
+    init(_ capture: StoredCapture, provisioningState: String? = nil) {
+        let resource = capture.resource
+        name = resource.name
+        id = resource.id
+        etag = resource.etag
+        properties = Properties(
+            provisioningState: provisioningState ?? resource.provisioningState,
+            target: resource.target,
+            targetType: resource.targetType,
+            scope: resource.scope,
+            bytesToCapturePerPacket: resource.bytesToCapturePerPacket,
+            totalBytesPerSession: resource.totalBytesPerSession,
+            timeLimitInSeconds: resource.timeLimitInSeconds,
+            storageLocation: Storage(
+                storageId: resource.storageLocation.storageId, storagePath: resource.storageLocation.storagePath,
+                filePath: resource.storageLocation.filePath, localPath: resource.storageLocation.filePath),
+            filters: resource.filters,
+            bpfExpression: capture.settings.bpfExpression,
+            instances: resource.instances)
+    }
+}
+
+/// One page of a collection; `nextLink` carries its api-version because the SDK follows it verbatim.
+struct ARMPage<Item: Encodable>: Encodable {
+    var value: [Item]
+    var nextLink: String?
+}

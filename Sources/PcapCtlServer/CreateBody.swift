@@ -1,0 +1,152 @@
+import ControlPlane
+import FoundationEssentials
+import PacketFilters
+
+/// A PUT body as the clients send it (`PacketCapture`, fields under `properties`), checked field by
+/// field. Each rule that fails names its field as `properties.X`, ARM's `target`.
+struct CreateBody: Sendable, Equatable {
+    /// The target's resource id or bare name, as sent.
+    var target: String
+    var targetType: TargetType
+    var bytesToCapturePerPacket: UInt64
+    var totalBytesPerSession: UInt64
+    var timeLimitInSeconds: UInt64
+    var storageId: String?
+    var storagePath: String?
+    var filePath: String?
+    var filters: [PacketCaptureFilter]
+    var include: [String]
+    var exclude: [String]
+
+    /// Azure's defaults for what a client leaves out (az's network-watcher group sends only a few fields).
+    static let defaultTotalBytesPerSession: UInt64 = 1_073_741_824
+    static let defaultTimeLimitInSeconds: UInt64 = 18000
+    static let maximumUnsigned32: UInt64 = 4_294_967_295
+
+    static func decode(_ bytes: [UInt8]) throws(ARMError) -> CreateBody {
+        let document: JSONValue
+        do { document = try JSONDecoder().decode(JSONValue.self, from: Data(bytes)) } catch {
+            throw ARMError.badRequest("InvalidRequestFormat", "The request body is not valid JSON.")
+        }
+        guard case .object(let top) = document else {
+            throw ARMError.badRequest("InvalidRequestFormat", "The request body must be a JSON object with a 'properties' object.")
+        }
+        guard case .object(let properties)? = top["properties"] else {
+            throw ARMError.invalidProperty("properties", "is required and must be an object")
+        }
+        let fields = Fields(values: properties, prefix: "properties")
+
+        guard let target = try fields.string("target") else { throw ARMError.invalidProperty("properties.target", "is required") }
+        let typeName = try fields.string("targetType") ?? TargetType.azureVM.rawValue
+        guard let targetType = TargetType.allCases.first(where: { $0.rawValue.lowercased() == typeName.lowercased() }) else {
+            throw ARMError.invalidProperty("properties.targetType", "must be AzureVM or AzureVMSS")
+        }
+        guard case .object(let storageValues)? = properties["storageLocation"] else {
+            throw ARMError.invalidProperty("properties.storageLocation", "is required and must be an object with filePath and/or storageId")
+        }
+        let storage = Fields(values: storageValues, prefix: "properties.storageLocation")
+        let filePath = try storage.string("filePath")
+        let localPath = try storage.string("localPath")
+        if let filePath, let localPath, filePath != localPath {
+            throw ARMError.invalidProperty("properties.storageLocation.localPath", "differs from filePath; give one of them")
+        }
+
+        if case .bool(true)? = properties["continuousCapture"] {
+            throw ARMError.invalidProperty("properties.continuousCapture", "continuous capture is not supported by this server yet; leave it out or false")
+        }
+        _ = try fields.optionalBool("continuousCapture")
+        if let settings = properties["captureSettings"], settings != .null {
+            guard case .object = settings else { throw ARMError.invalidProperty("properties.captureSettings", "must be an object") }
+        }
+
+        var include: [String] = []
+        var exclude: [String] = []
+        if let scope = properties["scope"], scope != .null {
+            guard case .object(let scopeValues) = scope else { throw ARMError.invalidProperty("properties.scope", "must be an object") }
+            let scopeFields = Fields(values: scopeValues, prefix: "properties.scope")
+            include = try scopeFields.strings("include")
+            exclude = try scopeFields.strings("exclude")
+        }
+
+        return CreateBody(
+            target: target,
+            targetType: targetType,
+            bytesToCapturePerPacket: try fields.unsigned("bytesToCapturePerPacket", maximum: maximumUnsigned32) ?? 0,
+            totalBytesPerSession: try fields.unsigned("totalBytesPerSession", maximum: maximumUnsigned32) ?? defaultTotalBytesPerSession,
+            timeLimitInSeconds: try fields.unsigned("timeLimitInSeconds", maximum: defaultTimeLimitInSeconds) ?? defaultTimeLimitInSeconds,
+            storageId: try storage.string("storageId"),
+            storagePath: try storage.string("storagePath"),
+            filePath: filePath ?? localPath,
+            filters: try filters(properties["filters"]),
+            include: include,
+            exclude: exclude)
+    }
+
+    /// The filters go through the same parser as the CLI's `--filters`.
+    private static func filters(_ value: JSONValue?) throws(ARMError) -> [PacketCaptureFilter] {
+        guard let value, value != .null else { return [] }
+        guard case .array = value else { throw ARMError.invalidProperty("properties.filters", "must be an array of filter objects") }
+        let encoder = JSONEncoder()
+        let text: String
+        do { text = String(decoding: try encoder.encode(value), as: UTF8.self) } catch {
+            throw ARMError.invalidProperty("properties.filters", "cannot be read")
+        }
+        do { return try FilterList.parse(json: text) } catch {
+            throw ARMError.invalidProperty("properties.filters", error.message)
+        }
+    }
+
+    /// Typed access to one object's members; absent and null both read as nil.
+    private struct Fields {
+        var values: [String: JSONValue]
+        var prefix: String
+
+        func path(_ key: String) -> String { "\(prefix).\(key)" }
+
+        func string(_ key: String) throws(ARMError) -> String? {
+            switch values[key] {
+            case nil, .null?: return nil
+            case .string(let text)?:
+                guard !text.utf8.contains(0) else { throw ARMError.invalidProperty(path(key), "must not contain NUL characters") }
+                return text
+            case let other?: throw ARMError.invalidProperty(path(key), "must be a string, not \(other.typeName)")
+            }
+        }
+
+        func optionalBool(_ key: String) throws(ARMError) -> Bool? {
+            switch values[key] {
+            case nil, .null?: return nil
+            case .bool(let flag)?: return flag
+            case let other?: throw ARMError.invalidProperty(path(key), "must be a boolean, not \(other.typeName)")
+            }
+        }
+
+        func unsigned(_ key: String, maximum: UInt64) throws(ARMError) -> UInt64? {
+            switch values[key] {
+            case nil, .null?: return nil
+            case .integer(let number)?:
+                guard number >= 0, UInt64(number) <= maximum else {
+                    throw ARMError.invalidProperty(path(key), "\(number) is out of range: use a whole number from 0 to \(maximum)")
+                }
+                return UInt64(number)
+            case let other?: throw ARMError.invalidProperty(path(key), "must be a whole number from 0 to \(maximum), not \(other.typeName)")
+            }
+        }
+
+        func strings(_ key: String) throws(ARMError) -> [String] {
+            switch values[key] {
+            case nil, .null?: return []
+            case .array(let items)?:
+                var result: [String] = []
+                for (index, item) in items.enumerated() {
+                    guard case .string(let text) = item else {
+                        throw ARMError.invalidProperty("\(path(key))[\(index)]", "must be a string, not \(item.typeName)")
+                    }
+                    result.append(text)
+                }
+                return result
+            case let other?: throw ARMError.invalidProperty(path(key), "must be an array of strings, not \(other.typeName)")
+            }
+        }
+    }
+}

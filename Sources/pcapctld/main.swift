@@ -1,0 +1,3 @@
+import PcapCtlServer
+
+await Daemon.main()
