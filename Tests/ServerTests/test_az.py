@@ -92,8 +92,9 @@ def test_az_network_watcher_group(daemon, az):
     sub = json.loads(az("account", "show").stdout)["id"]
     target = f"/subscriptions/{sub}/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachines/{NAMESPACE}"
     group = ["network", "network-watcher", "packet-capture"]
-    where = ["-g", "NetworkWatcherRG", "--network-watcher-name", "NetworkWatcher_local", "-n", "aznw"]
-    created = json.loads(az(*group, "create", *where, "--target", target, "--local-path", path).stdout)
+    where = ["-g", "NetworkWatcherRG", "--network-watcher-name", "NetworkWatcher_local", "--packet-capture-name", "aznw"]
+    created = json.loads(az(*group, "create", *where, "--target", target,
+                            "--storage-location", json.dumps({"localPath": path})).stdout)
     assert created["name"] == "aznw"
     assert created["timeLimitInSeconds"] == 18000, "server-side defaults for what the group leaves out"
     send_udp("nwmark", count=10)
@@ -103,7 +104,8 @@ def test_az_network_watcher_group(daemon, az):
     az(*group, "stop", *where)
     status = json.loads(az(*group, "query-status", *where).stdout)
     assert status["packetCaptureStatus"] == "Stopped"
-    duplicate = az(*group, "create", *where, "--target", target, "--local-path", path, check=False)
+    duplicate = az(*group, "create", *where, "--target", target,
+                   "--storage-location", json.dumps({"localPath": path.replace(".cap", "-2.cap")}), check=False)
     assert duplicate.returncode == 1 and "PacketCaptureExistingAlready" in duplicate.stderr
     az(*group, "delete", *where, "--yes")
     assert count_marked(path, "nwmark") == 10
