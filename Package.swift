@@ -47,7 +47,7 @@ let package = Package(
         .executableTarget(name: "pcapctl", dependencies: ["PcapCtlCLI"]),
         /** The ARM-shaped HTTPS daemon: configuration, OAuth tokens, routing, request bounds, LROs, ARM bodies. */
         .target(name: "PcapCtlServer", dependencies: [
-            "ControlPlane", "CaptureEngine", "PacketFilters", "PcapFormat",
+            "CaptureOperations", "CaptureAgent", "ControlPlane", "PacketFilters", "PcapFormat", "SystemCalls",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -1,3 +1,4 @@
+import CaptureOperations
 import ControlPlane
 import PacketFilters
 
@@ -37,13 +38,16 @@ struct ARMPacketCapture: Encodable {
         var localPath: String?
     }
 
-    init(_ capture: StoredCapture, provisioningState: String? = nil) {
-        let resource = capture.resource
+    init(_ view: CaptureView) {
+        self.init(view.resource, bpfExpression: view.capture.settings.bpfExpression)
+    }
+
+    init(_ resource: PacketCaptureResource, bpfExpression: String?) {
         name = resource.name
         id = resource.id
         etag = resource.etag
         properties = Properties(
-            provisioningState: provisioningState ?? resource.provisioningState,
+            provisioningState: resource.provisioningState,
             target: resource.target,
             targetType: resource.targetType,
             scope: resource.scope,
@@ -54,7 +58,7 @@ struct ARMPacketCapture: Encodable {
                 storageId: resource.storageLocation.storageId, storagePath: resource.storageLocation.storagePath,
                 filePath: resource.storageLocation.filePath, localPath: resource.storageLocation.filePath),
             filters: resource.filters,
-            bpfExpression: capture.settings.bpfExpression,
+            bpfExpression: bpfExpression,
             instances: resource.instances)
     }
 }

@@ -1,3 +1,4 @@
+import CaptureOperations
 import ControlPlane
 import FoundationEssentials
 import HTTPTypes
@@ -131,43 +132,44 @@ struct ARMService: Sendable {
             return try await list(context, query: path.query)
         }
         let name = tail[4]
-        do throws(PcapCtlError) { try Validation.checkName(name, flag: "packetCaptureName") } catch {
-            throw ARMError.badRequest("InvalidResourceName", error.message, target: "packetCaptureName")
+        do throws(PcapCtlError) { try Validation.checkName(name) } catch {
+            throw CaptureBackend.armError(error)
         }
+        let reference = CaptureReference(name: name, location: location)
         let action = CaptureAction(Array(tailWords.dropFirst(5)))
         switch (method, action) {
         case (.get, .resource):
             try authorize(principal, location: location, write: false)
-            let capture = try await blocking { [backend] () throws(ARMError) in try backend.get(name: name, location: location) }
-            return Self.json(.ok, ARMPacketCapture(capture))
+            let view = try await blocking { [backend] () throws(ARMError) in try backend.get(reference) }
+            return Self.json(.ok, ARMPacketCapture(view))
         case (.put, .resource):
             try authorize(principal, location: location, write: true)
             let body = try CreateBody.decode(try await Self.body(&request, limit: RequestLimits.bodyBytes))
             return try await create(body, name: name, context)
         case (.delete, .resource):
             try authorize(principal, location: location, write: true)
-            return try await delete(name: name, context)
+            return try await delete(reference, context)
         case (.post, .stop):
             try authorize(principal, location: location, write: true)
-            return try await stop(name: name, context)
+            return try await stop(reference, context)
         case (.post, .queryStatus):
             try authorize(principal, location: location, write: false)
-            let report = try await blocking { [backend] () throws(ARMError) in try backend.status(name: name, location: location) }
+            let report = try await blocking { [backend] () throws(ARMError) in try backend.status(reference) }
             return Self.json(.ok, report)
         case (.get, .files):
             try authorize(principal, location: location, write: false)
-            let files = try await captureFiles(name: name, location: location)
+            let files = try await captureFiles(reference)
             let capturePath = "\(context.collectionPath)/\(name)"
             return Self.json(.ok, ARMPage(value: files.map { $0.listing(capturePath: capturePath, apiVersion: apiVersion) }, nextLink: nil))
         case (.get, .file(let summary)):
             try authorize(principal, location: location, write: false)
             let fileName = tail[6]
-            let files = try await captureFiles(name: name, location: location)
+            let files = try await captureFiles(reference)
             guard let file = files.first(where: { $0.name == fileName }) else {
                 throw ARMError.notFound("CaptureFileNotFound", "Packet capture '\(name)' has no file named '\(Validation.printable(fileName))'; list them with GET .../files.")
             }
             if summary {
-                let result = try await blocking { () throws(ARMError) in try CaptureFileSummary.read(file.path) }
+                let result = try await blocking { () throws(ARMError) in try CaptureFileSummary.read(file.path, length: file.size) }
                 return Self.json(.ok, result)
             }
             return try await download(file)
@@ -214,7 +216,7 @@ struct ARMService: Sendable {
         let page = captures.dropFirst(skip).prefix(Self.listPageSize)
         let next = skip + page.count < captures.count
             ? "\(context.base)\(context.collectionPath)?api-version=\(context.apiVersion)&$skiptoken=\(skip + page.count)" : nil
-        return Self.json(.ok, ARMPage(value: page.map { ARMPacketCapture($0) }, nextLink: next))
+        return Self.json(.ok, ARMPage(value: page.map(ARMPacketCapture.init), nextLink: next))
     }
 
     /// 201 with the resource at once; the wait until the agents run is the operation the clients poll.
@@ -225,26 +227,27 @@ struct ARMService: Sendable {
         }
         var headers = operationHeaders(id: id, context, location: false)
         headers[.contentType] = Self.jsonType
-        return Response(status: .created, headers: headers, body: Self.jsonBody(ARMPacketCapture(capture, provisioningState: "Updating")))
+        let resource = ARMPacketCapture(capture.resource(provisioningState: "Updating"), bpfExpression: capture.settings.bpfExpression)
+        return Response(status: .created, headers: headers, body: Self.jsonBody(resource))
     }
 
-    private func stop(name: String, _ context: CaptureContext) async throws -> Response {
-        let capture = try await blocking { [backend] () throws(ARMError) in try backend.get(name: name, location: context.location) }
+    private func stop(_ reference: CaptureReference, _ context: CaptureContext) async throws -> Response {
+        _ = try await blocking { [backend] () throws(ARMError) in try backend.get(reference) }
         let id = await operations.start(location: context.location, finalStatus: .ok, pool: pool) { [backend] () throws(ARMError) in
-            try backend.stop(capture)
+            try backend.stop(reference)
         }
         return Response(status: .accepted, headers: operationHeaders(id: id, context, location: true))
     }
 
     /// Deleting an absent capture succeeds at once (204), as ARM does.
-    private func delete(name: String, _ context: CaptureContext) async throws -> Response {
+    private func delete(_ reference: CaptureReference, _ context: CaptureContext) async throws -> Response {
         do {
-            _ = try await blocking { [backend] () throws(ARMError) in try backend.get(name: name, location: context.location) }
+            _ = try await blocking { [backend] () throws(ARMError) in try backend.get(reference) }
         } catch let error as ARMError where error.status == .notFound {
             return Response(status: .noContent)
         }
         let id = await operations.start(location: context.location, finalStatus: .noContent, pool: pool) { [backend] () throws(ARMError) in
-            do throws(ARMError) { try backend.delete(name: name, location: context.location) } catch {
+            do throws(ARMError) { try backend.delete(reference) } catch {
                 if error.status != .notFound { throw error }  // deleted by someone else meanwhile
             }
         }
@@ -300,15 +303,12 @@ struct ARMService: Sendable {
 
     // MARK: Files
 
-    private func captureFiles(name: String, location: String) async throws -> [CaptureFile] {
-        try await blocking { [backend] () throws(ARMError) in
-            let capture = try backend.get(name: name, location: location)
-            return try CaptureFile.describe(try backend.files(capture))
-        }
+    private func captureFiles(_ reference: CaptureReference) async throws -> [DownloadableFile] {
+        try await blocking { [backend] () throws(ARMError) in try DownloadableFile.describe(try backend.files(reference)) }
     }
 
     /// Streams the file in chunks read on the pool, after its length and SHA-256.
-    private func download(_ file: CaptureFile) async throws -> Response {
+    private func download(_ file: DownloadableFile) async throws -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/vnd.tcpdump.pcap"
         headers[.contentLength] = String(file.size)

@@ -1,4 +1,5 @@
 import ControlPlane
+import SystemCalls
 import Glibc
 import PcapFormat
 
@@ -33,13 +34,20 @@ struct CaptureFileSummary: Encodable, Sendable {
 
     static let talkerCount = 10
 
-    static func read(_ path: String) throws(ARMError) -> CaptureFileSummary {
-        let bytes: [UInt8]
-        do { bytes = try FileSystem.readFile(path) } catch {
+    /// Summarises the first `length` bytes of the file, mapped rather than read, so a large file costs
+    /// no heap.
+    static func read(_ path: String, length: Int) throws(ARMError) -> CaptureFileSummary {
+        guard length > 0 else { throw ARMError(.badRequest, "CaptureFileUnreadable", "the capture file is empty") }
+        let file: OwnedDescriptor
+        do { file = try FileSystem.open(path, O_RDONLY | O_NOFOLLOW) } catch {
             throw ARMError(.internalServerError, "InternalServerError", "cannot read the capture file \(path): \(error)")
         }
+        guard let mapping = mmap(nil, length, PROT_READ, MAP_PRIVATE, file.rawValue, 0), mapping != MAP_FAILED else {
+            throw ARMError(.internalServerError, "InternalServerError", "cannot map the capture file \(path): \(Errno.current)")
+        }
+        defer { munmap(mapping, length) }
         do {
-            return try bytes.withUnsafeBytes { raw throws(PcapFileError) in try summarize(raw) }
+            return try summarize(UnsafeRawBufferPointer(start: mapping, count: length))
         } catch {
             throw ARMError(.badRequest, "CaptureFileUnreadable", "the capture file is not a pcap file: \(error)")
         }

@@ -1,10 +1,12 @@
+import CaptureOperations
 import ControlPlane
+import SystemCalls
 import Crypto
 import Glibc
 import PcapFormat
 
 /// A delivered capture file as the files endpoints describe it.
-struct CaptureFile: Sendable {
+struct DownloadableFile: Sendable {
     var name: String
     var path: String
     var size: Int
@@ -21,36 +23,31 @@ struct CaptureFile: Sendable {
         Listing(name: name, sizeInBytes: size, sha256: sha256, downloadPath: "\(capturePath)/files/\(name)?api-version=\(apiVersion)")
     }
 
-    /// Names each file by its base name (the first of two with one name wins: storage before local
-    /// file, as `pcapctl download` prefers) and hashes it.
-    static func describe(_ paths: [String]) throws(ARMError) -> [CaptureFile] {
-        var files: [CaptureFile] = []
-        for path in paths {
-            let name = FileSystem.baseName(of: path)
-            guard !files.contains(where: { $0.name == name }), FileSystem.exists(path) else { continue }
-            let (size, digest) = try digest(path)
-            files.append(CaptureFile(name: name, path: path, size: size, sha256: digest))
+    /// Names each instance's file by its base name (`INSTANCE-NAME` if another instance's file has it)
+    /// and hashes exactly the bytes the operations vouch for.
+    static func describe(_ files: [CaptureOperations.CaptureFile]) throws(ARMError) -> [DownloadableFile] {
+        var result: [DownloadableFile] = []
+        for file in files {
+            var name = FileSystem.baseName(of: file.path)
+            if result.contains(where: { $0.name == name }) { name = "\(file.instanceKey)-\(name)" }
+            let size = Int(file.size)
+            result.append(DownloadableFile(name: name, path: file.path, size: size, sha256: try digest(file.path, size: size)))
         }
-        return files
+        return result
     }
 
-    private static func digest(_ path: String) throws(ARMError) -> (Int, String) {
-        do {
-            let file = try FileSystem.open(path, O_RDONLY | O_NOFOLLOW)
-            var hash = SHA256()
-            var size = 0
-            while true {
-                let chunk = try file.read(upTo: CaptureFileReader.chunkBytes)
-                if chunk.isEmpty { break }
-                hash.update(data: chunk)
-                size += chunk.count
-            }
-            return (size, Hex.encode(hash.finalize()))
-        } catch {
-            throw ARMError(.internalServerError, "InternalServerError", "cannot read the capture file \(path): \(error)")
+    private static func digest(_ path: String, size: Int) throws(ARMError) -> String {
+        var hash = SHA256()
+        var offset = 0
+        while offset < size {
+            let chunk = try CaptureFileReader.chunk(path, offset: offset, length: size)
+            hash.update(data: chunk)
+            offset += chunk.count
         }
+        return Hex.encode(hash.finalize())
     }
 }
+
 
 /// Reads a delivered file in chunks, reopening it per chunk, so that the streaming loop holds only an
 /// offset and each read is one call on the blocking pool.

@@ -18,11 +18,6 @@ struct CreateBody: Sendable, Equatable {
     var include: [String]
     var exclude: [String]
 
-    /// Azure's defaults for what a client leaves out (az's network-watcher group sends only a few fields).
-    static let defaultTotalBytesPerSession: UInt64 = 1_073_741_824
-    static let defaultTimeLimitInSeconds: UInt64 = 18000
-    static let maximumUnsigned32: UInt64 = 4_294_967_295
-
     static func decode(_ bytes: [UInt8]) throws(ARMError) -> CreateBody {
         let document: JSONValue
         do { document = try JSONDecoder().decode(JSONValue.self, from: Data(bytes)) } catch {
@@ -37,9 +32,10 @@ struct CreateBody: Sendable, Equatable {
         let fields = Fields(values: properties, prefix: "properties")
 
         guard let target = try fields.string("target") else { throw ARMError.invalidProperty("properties.target", "is required") }
-        let typeName = try fields.string("targetType") ?? TargetType.azureVM.rawValue
-        guard let targetType = TargetType.allCases.first(where: { $0.rawValue.lowercased() == typeName.lowercased() }) else {
-            throw ARMError.invalidProperty("properties.targetType", "must be AzureVM or AzureVMSS")
+        let typeName = try fields.string("targetType") ?? CaptureFields.targetType.defaultValue
+        let targetType: TargetType
+        do throws(PcapCtlError) { targetType = TargetType(rawValue: try CaptureFields.targetType.match(typeName))! } catch {
+            throw CaptureBackend.armError(error)
         }
         guard case .object(let storageValues)? = properties["storageLocation"] else {
             throw ARMError.invalidProperty("properties.storageLocation", "is required and must be an object with filePath and/or storageId")
@@ -71,9 +67,10 @@ struct CreateBody: Sendable, Equatable {
         return CreateBody(
             target: target,
             targetType: targetType,
-            bytesToCapturePerPacket: try fields.unsigned("bytesToCapturePerPacket", maximum: maximumUnsigned32) ?? 0,
-            totalBytesPerSession: try fields.unsigned("totalBytesPerSession", maximum: maximumUnsigned32) ?? defaultTotalBytesPerSession,
-            timeLimitInSeconds: try fields.unsigned("timeLimitInSeconds", maximum: defaultTimeLimitInSeconds) ?? defaultTimeLimitInSeconds,
+            // Absent fields take Azure's defaults: az's network-watcher group sends only a few.
+            bytesToCapturePerPacket: try fields.unsigned(CaptureFields.bytesToCapturePerPacket),
+            totalBytesPerSession: try fields.unsigned(CaptureFields.totalBytesPerSession),
+            timeLimitInSeconds: try fields.unsigned(CaptureFields.timeLimitInSeconds),
             storageId: try storage.string("storageId"),
             storagePath: try storage.string("storagePath"),
             filePath: filePath ?? localPath,
@@ -121,15 +118,19 @@ struct CreateBody: Sendable, Equatable {
             }
         }
 
-        func unsigned(_ key: String, maximum: UInt64) throws(ARMError) -> UInt64? {
+        /// A whole number in the field's range (the rule the CLI applies too), or its default when absent.
+        func unsigned(_ field: UnsignedField) throws(ARMError) -> UInt64 {
+            let key = field.parameter
+            let range = "a whole number from \(field.range.lowerBound) to \(field.range.upperBound)"
             switch values[key] {
-            case nil, .null?: return nil
+            case nil, .null?: return field.defaultValue
             case .integer(let number)?:
-                guard number >= 0, UInt64(number) <= maximum else {
-                    throw ARMError.invalidProperty(path(key), "\(number) is out of range: use a whole number from 0 to \(maximum)")
-                }
+                guard number >= 0 else { throw ARMError.invalidProperty(path(key), "\(number) is out of range: use \(range)") }
+                do throws(PcapCtlError) { try field.check(UInt64(number)) } catch { throw CaptureBackend.armError(error) }
                 return UInt64(number)
-            case let other?: throw ARMError.invalidProperty(path(key), "must be a whole number from 0 to \(maximum), not \(other.typeName)")
+            case .fraction(let number)? where number.rounded() == number && number > 0:
+                throw ARMError.invalidProperty(path(key), "\(number) is out of range: use \(range)")
+            case let other?: throw ARMError.invalidProperty(path(key), "must be \(range), not \(other.typeName)")
             }
         }
 

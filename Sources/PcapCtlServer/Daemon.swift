@@ -1,4 +1,6 @@
+import CaptureAgent
 import ControlPlane
+import SystemCalls
 import Glibc
 import HTTPTypes
 import Hummingbird
@@ -17,7 +19,7 @@ public enum Daemon {
     public static let usage = """
         usage: pcapctld [--config FILE] [--listen HOST:PORT | --listen unix:PATH] [--certificate PEM --key PEM]
                         [--tenant ID] [--subscription ID] [--client ID:SECRET[:reader|contributor]]...
-                        [--location NAME]... [--agent PCAPCTL] [--token-lifetime SECONDS] [--plain-http]
+                        [--location NAME]... [--token-lifetime SECONDS] [--plain-http]
                pcapctld --generate-certificate --certificate PEM --key PEM [--host NAME]...
                pcapctld --hash-secret < secret
 
@@ -29,10 +31,21 @@ public enum Daemon {
 
         """
 
+    /// Capture agents are this executable re-run with the agent's command line, as for pcapctl; call
+    /// this first, synchronously.
+    public static func runAgentIfRequested() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == AgentCommandLine.verb {
+            signal(SIGPIPE, SIG_IGN)
+            exit(AgentCommandLine.main(arguments, environment: PcapCtlEnvironment.fromProcessEnvironment()))
+        }
+    }
+
     public static func main() async -> Never {
         signal(SIGPIPE, SIG_IGN)
+        let arguments = Array(CommandLine.arguments.dropFirst())
         do throws(PcapCtlError) {
-            try await run(Array(CommandLine.arguments.dropFirst()))
+            try await run(arguments)
             exit(ExitCode.success)
         } catch {
             let line = error.message.split(whereSeparator: \.isNewline).joined(separator: " ")
@@ -74,14 +87,10 @@ public enum Daemon {
 
         let signingKey = try TokenIssuer.signingKey(path: configuration.tokenKeyFile ?? "\(environment.home)/server/token.key")
         let tokens = await TokenIssuer(signingKey: signingKey, tenant: configuration.tenant!, lifetime: configuration.tokenLifetimeSeconds, clients: configuration.clients)
-        let agent = configuration.agent ?? "\(FileSystem.parentDirectory(of: AgentSupervisor.currentExecutable()))/pcapctl"
-        guard access(agent, X_OK) == 0 else {
-            throw .usage("--agent: '\(Validation.printable(agent))' is not an executable pcapctl (it runs the capture agents)")
-        }
         let pool = NIOThreadPool(numberOfThreads: blockingThreads)
         pool.start()
         let service = ARMService(
-            configuration: configuration, backend: CaptureBackend(environment: environment, agentExecutable: agent),
+            configuration: configuration, backend: CaptureBackend(environment: environment),
             tokens: tokens, operations: LongRunningOperations(), pool: pool)
 
         var logger = Logger(label: "pcapctld")
@@ -182,7 +191,7 @@ struct DaemonOptions {
         var options = DaemonOptions()
         var values: [(String, String)] = []
         var flags: Set<String> = []
-        let valued: Set<String> = ["--config", "--listen", "--certificate", "--key", "--tenant", "--subscription", "--client", "--location", "--agent", "--token-lifetime", "--host"]
+        let valued: Set<String> = ["--config", "--listen", "--certificate", "--key", "--tenant", "--subscription", "--client", "--location", "--token-lifetime", "--host"]
         let switches: Set<String> = ["--help", "-h", "--version", "--hash-secret", "--generate-certificate", "--plain-http"]
         var index = 0
         while index < arguments.count {
@@ -230,7 +239,6 @@ struct DaemonOptions {
         if let value = last("--key") { configuration.key = value }
         if let value = last("--tenant") { configuration.tenant = value }
         if let value = last("--subscription") { configuration.subscription = value }
-        if let value = last("--agent") { configuration.agent = value }
         if flags.contains("--plain-http") { configuration.plainHTTP = true }
         if let value = last("--token-lifetime") {
             guard let seconds = Int(value) else { throw .usage("--token-lifetime: '\(Validation.printable(value))' must be a whole number of seconds") }

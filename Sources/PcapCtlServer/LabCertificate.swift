@@ -1,4 +1,5 @@
 import ControlPlane
+import SystemCalls
 import Crypto
 import FoundationEssentials
 import SwiftASN1

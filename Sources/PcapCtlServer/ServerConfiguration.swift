@@ -1,4 +1,5 @@
 import ControlPlane
+import SystemCalls
 import Crypto
 import FoundationEssentials
 import Glibc
@@ -72,8 +73,6 @@ public struct ServerConfiguration: Sendable {
     /// The locations this host answers for, one network watcher each; the first holds the host's VMs.
     public var locations: [String] = []
     public var clients: [ClientCredential] = []
-    /// The `pcapctl` executable that runs capture agents; default: the one beside `pcapctld`.
-    public var agent: String?
     public var tokenLifetimeSeconds = 3600
     /// Where the token signing key is kept (created on first start, 0600); default under the state directory.
     public var tokenKeyFile: String?
@@ -144,7 +143,7 @@ public struct ServerConfiguration: Sendable {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: AnyKey.self)
-            let known = ["listen", "certificate", "key", "plainHTTP", "tenant", "subscription", "locations", "clients", "agent", "tokenLifetimeSeconds", "tokenKeyFile"]
+            let known = ["listen", "certificate", "key", "plainHTTP", "tenant", "subscription", "locations", "clients", "tokenLifetimeSeconds", "tokenKeyFile"]
             for key in container.allKeys where !known.contains(key.stringValue) {
                 throw PcapCtlError.usage("--config: unknown key '\(Validation.printable(key.stringValue))'; known keys: \(known.joined(separator: ", "))")
             }
@@ -158,7 +157,6 @@ public struct ServerConfiguration: Sendable {
             configuration.tenant = try value("tenant", String.self)
             configuration.subscription = try value("subscription", String.self)
             configuration.locations = try value("locations", [String].self) ?? []
-            configuration.agent = try value("agent", String.self)
             configuration.tokenLifetimeSeconds = try value("tokenLifetimeSeconds", Int.self) ?? configuration.tokenLifetimeSeconds
             configuration.tokenKeyFile = try value("tokenKeyFile", String.self)
             configuration.clients = try (value("clients", [ClientForm].self) ?? []).map(\.credential)

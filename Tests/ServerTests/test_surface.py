@@ -56,7 +56,8 @@ def test_files_download_and_summary(daemon):
     assert wait_for(lambda: daemon.request("POST", daemon.captures_path() + "/files1/queryStatus").json()["packetCaptureStatus"] == "Running")
     resource = daemon.request("GET", daemon.captures_path() + "/files1").json()
     assert resource["properties"]["bpfExpression"], resource
-    assert daemon.request("GET", daemon.captures_path() + "/files1/files").json() == {"value": []}, "no files while running"
+    running = daemon.request("GET", daemon.captures_path() + "/files1/files")
+    assert running.status_code == 409 and running.json()["error"]["code"] == "PacketCaptureIsRunning"
     send_udp("filemark", count=30, port=40123)
     time.sleep(1.5)
     r = daemon.request("POST", daemon.captures_path() + "/files1/stop")
