@@ -109,6 +109,7 @@ public struct ServerConfiguration: Sendable {
         for client in clients where clients.filter({ $0.id == client.id }).count > 1 {
             throw .usage("--client: client '\(Validation.printable(client.id))' is given twice")
         }
+        _ = try Daemon.bindAddress(self)
         result.locations = try locations.map { location throws(PcapCtlError) in try Validation.normalizeLocation(location) }
         if plainHTTP {
             guard listen.hasPrefix("127.") || listen.hasPrefix("[::1]:") || listen.hasPrefix("localhost:") else {

@@ -59,8 +59,9 @@ class Daemon:
         return run([os.path.join(BIN, "pcapctl"), *args], env=self.env)
 
     def start(self, extra=()):
-        generated = self.pcapctld("--generate-certificate", "--certificate", self.cert, "--key", self.key)
-        assert generated.returncode == 0, generated.stderr
+        if not os.path.exists(self.cert):
+            generated = self.pcapctld("--generate-certificate", "--certificate", self.cert, "--key", self.key)
+            assert generated.returncode == 0, generated.stderr
         hashed = self.pcapctld("--hash-secret", input=WESTONLY[1] + "\n")
         assert hashed.returncode == 0, hashed.stderr
         config = os.path.join(self.root, "server.json")
@@ -69,6 +70,7 @@ class Daemon:
                        "tenant": TENANT, "subscription": SUBSCRIPTION, "locations": [LOCATION, "westus"],
                        "clients": [{"id": WESTONLY[0], "secretHash": hashed.stdout.strip(),
                                     "role": "contributor", "locations": ["westus"]}]}, f)
+        self.stderr_lines, self.base = [], None
         self.process = subprocess.Popen(
             [os.path.join(BIN, "pcapctld"), "--config", config,
              "--client", "%s:%s" % CONTRIBUTOR, "--client", "%s:%s:reader" % READER, *extra],
