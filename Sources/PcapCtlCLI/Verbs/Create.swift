@@ -12,7 +12,7 @@ enum CreateVerb {
     static let storageAccount = OptionSpec("storage-account", .value(metavar: "NAME_OR_ID"), help: "Storage account (a directory under $PCAPCTL_STORAGE_ROOT) to save the capture to.")
     static let storagePath = OptionSpec("storage-path", .value(metavar: "CONTAINER"), help: "Container in the storage account, a name or https://ACCOUNT.blob.core.windows.net/CONTAINER.", default: "network-watcher-logs")
     static let filePath = OptionSpec("file-path", .value(metavar: "PATH"), help: "Local file for the capture: must end in .cap and lie beneath $PCAPCTL_CAPTURES_ROOT (/var/captures).")
-    static let captureSize = OptionSpec("capture-size", .value(metavar: "BYTES"), help: "Bytes captured per packet, link header included; 0 captures whole packets (0-4294967295).", default: "0")
+    static let captureSize = OptionSpec("capture-size", .value(metavar: "BYTES"), help: "Bytes captured per packet, link header included; 0 captures whole packets (0, or 21-4294967295).", default: "0")
     static let captureLimit = OptionSpec("capture-limit", .value(metavar: "BYTES"), help: "Maximum size of the capture file in bytes, headers included; 0 for no limit (0-4294967295).", default: "1073741824")
     static let timeLimit = OptionSpec("time-limit", .value(metavar: "SECONDS"), help: "Maximum duration of the capture session; 0 for no limit (0-18000).", default: "18000")
     static let filters = OptionSpec("filters", .value(metavar: "JSON"), help: "JSON list of packet filters (protocol, localIPAddress, remoteIPAddress, localPort, remotePort); @FILE reads it from a file.")
@@ -39,6 +39,10 @@ enum CreateVerb {
         let name = try options.required(CommonOptions.name)
         let filterList = try parseFilters(options.string(filters))
         let expression = try compile(filterList)
+        let size = try options.unsigned(captureSize, in: 0...4_294_967_295, default: 0)
+        guard size == 0 || size >= CaptureConfiguration.minimumSnapshotLength else {
+            throw .usage("--capture-size: Invalid value: '\(size)' is less than \(CaptureConfiguration.minimumSnapshotLength), the fewest bytes libpcap keeps of a packet on the any device; 0 captures whole packets")
+        }
         let typeName = try options.choice(targetType, from: TargetType.allCases.map(\.rawValue), default: TargetType.azureVM.rawValue)
         let request = CreateRequest(
             name: name,
@@ -50,7 +54,7 @@ enum CreateVerb {
             storageAccount: options.string(storageAccount),
             storagePath: options.string(storagePath),
             filePath: options.string(filePath),
-            captureSize: try options.unsigned(captureSize, in: 0...4_294_967_295, default: 0),
+            captureSize: size,
             captureLimit: try options.unsigned(captureLimit, in: 0...4_294_967_295, default: 1_073_741_824),
             timeLimit: try options.unsigned(timeLimit, in: 0...18000, default: 18000),
             filters: filterList,
