@@ -38,7 +38,8 @@ enum CreateVerb {
         let options = context.options
         let name = try options.required(CommonOptions.name)
         let filterList = try parseFilters(options.string(filters))
-        let expression = try compile(filterList)
+        let captureInterface = options.string(interface).flatMap { $0 == "any" ? nil : $0 }
+        let expression = try compile(filterList, on: captureInterface == nil ? .any : .interface)
         let size = try options.unsigned(captureSize, in: 0...4_294_967_295, default: 0)
         guard size == 0 || size >= CaptureConfiguration.minimumSnapshotLength else {
             throw .usage("--capture-size: Invalid value: '\(size)' is less than \(CaptureConfiguration.minimumSnapshotLength), the fewest bytes libpcap keeps of a packet on the any device; 0 captures whole packets")
@@ -61,7 +62,7 @@ enum CreateVerb {
             bpfExpression: expression,
             include: options.list(include),
             exclude: options.list(exclude),
-            interface: options.string(interface).flatMap { $0 == "any" ? nil : $0 },
+            interface: captureInterface,
             bufferSize: try options.unsigned(bufferSize, in: (1 << 20)...(1 << 30), default: CaptureConfiguration.defaultBufferSize))
         let planner = CreatePlanner(environment: context.environment)
         let capture = try planner.plan(request)
@@ -80,8 +81,8 @@ enum CreateVerb {
     }
 
     /// The BPF expression for the filters, checked by libpcap; nil captures everything.
-    static func compile(_ filters: [PacketCaptureFilter]) throws(PcapCtlError) -> String? {
-        guard let expression = BPFExpression.make(for: filters) else { return nil }
+    static func compile(_ filters: [PacketCaptureFilter], on device: CaptureDevice) throws(PcapCtlError) -> String? {
+        guard let expression = BPFExpression.make(for: filters, on: device) else { return nil }
         do throws(CaptureError) { try BPFValidator.check(expression) } catch {
             throw .failure("--filters: the compiled expression was refused by libpcap: \(error.message)")
         }

@@ -1,4 +1,5 @@
 import ControlPlane
+import PacketFilters
 
 /// `show-filter`: the BPF expression a capture runs with, to check with `tcpdump -d`.
 enum ShowFilterVerb {
@@ -20,7 +21,8 @@ enum ShowFilterVerb {
             let expression: String?
             switch (options.string(name), options.string(filters)) {
             case (nil, let text?):
-                expression = try CreateVerb.compile(try CreateVerb.parseFilters(text))
+                // As create compiles them for its default device, libpcap's `any`.
+                expression = try CreateVerb.compile(try CreateVerb.parseFilters(text), on: .any)
             case (let captureName?, nil):
                 try Validation.checkName(captureName)
                 expression = try context.store.load(name: captureName, location: try context.location()).settings.bpfExpression
