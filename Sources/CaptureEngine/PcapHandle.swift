@@ -18,10 +18,6 @@ public struct CaptureConfiguration: Sendable, Equatable {
     public var promiscuous: Bool
 
     public static let maximumSnapshotLength: UInt64 = 262_144
-    /// The smallest snapshot length other than 0. On the `any` device libpcap raises anything smaller to
-    /// 21 (a 20-byte cooked header plus a byte), so the file would not say what the resource says; and a
-    /// size below the link header keeps nothing of the packet.
-    public static let minimumSnapshotLength: UInt64 = 21
     public static let defaultBufferSize: UInt64 = 32 << 20
 
     public init(

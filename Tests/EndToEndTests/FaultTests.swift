@@ -6,10 +6,11 @@ import TestSupport
 /// stale pids, libpcap errors, missing privileges.
 @Suite(.enabled(if: isRoot, "faults are injected as root"))
 struct FaultTests {
-    /// Kills an agent and waits until it is gone, so that its lock is free.
-    func killAgent(_ pid: Int) throws {
+    /// Kills the agent of capture `name` and waits until it is gone and its lock free (a dying process
+    /// can hold its lock a moment after it left /proc's list of live ones).
+    func killAgent(_ pid: Int, of name: String, _ pcapctl: Pcapctl) throws {
         kill(pid_t(pid), SIGKILL)
-        try #require(waitUntil(seconds: 10) { processHasEnded(pid) }, "agent \(pid) outlived SIGKILL")
+        try #require(waitUntil(seconds: 10) { processHasEnded(pid) && pcapctl.agentLockIsFree(name) }, "agent \(pid) outlived SIGKILL")
     }
 
 
@@ -21,7 +22,7 @@ struct FaultTests {
         UDPTraffic.send(count: 100, payloadSize: 50, port: port)
         #expect(waitUntil(seconds: 10) { pcapctl.packetsFlushed("kill", "udp and dst port \(port)") == 100 })
         let pid = try #require(try pcapctl.run(["show-status", "-n", "kill"]).json?["agentPid"] as? Int)
-        try killAgent(pid)
+        try killAgent(pid, of: "kill", pcapctl)
         // A write torn by the kill: half a record header at the end of the file.
         let handle = try #require(FileHandle(forWritingAtPath: pcapctl.partialCapture("kill")))
         try handle.seekToEnd()
@@ -111,7 +112,7 @@ struct FaultTests {
         let instance = "\(pcapctl.home)/locations/local/captures/stale/instances/vm"
         let statusBefore = try Data(contentsOf: URL(fileURLWithPath: instance + "/status.json"))
         let pid = try #require(try pcapctl.run(["show-status", "-n", "stale"]).json?["agentPid"] as? Int)
-        try killAgent(pid)
+        try killAgent(pid, of: "stale", pcapctl)
         // As after a reboot: the record still says Running, and the recorded pid now belongs to another process,
         // one that SIGTERM would end (an empty signal mask), so any signal sent to it shows.
         let bystander = try HelperProcess("/bin/sleep", ["30"])
@@ -130,7 +131,7 @@ struct FaultTests {
         let pcapctl = Pcapctl(label: "reboot")
         #expect(try pcapctl.run(["create", "-n", "rb", "--interface", "lo", "--file-path", pcapctl.capturesRoot + "/rb.cap"]).exitCode == 0)
         let pid = try #require(try pcapctl.run(["show-status", "-n", "rb"]).json?["agentPid"] as? Int)
-        try killAgent(pid)
+        try killAgent(pid, of: "rb", pcapctl)
         for verb in [["show-status", "-n", "rb"], ["list"]] {
             _ = try pcapctl.run(verb)
         }
@@ -196,8 +197,10 @@ struct FaultTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
         #expect(try pcapctl.run(["list"]).jsonArray?.isEmpty ?? true)
 
-        // Planted while the capture runs (after create checked): delivery refuses it, the packets stay downloadable.
+        // Planted while the capture runs, in place of the directory create made and probed: delivery refuses
+        // it, the packets stay downloadable.
         #expect(try pcapctl.run(["create", "-n", "late", "--interface", "lo", "--file-path", pcapctl.capturesRoot + "/later/x.cap"]).exitCode == 0)
+        try FileManager.default.removeItem(atPath: pcapctl.capturesRoot + "/later")
         try FileManager.default.createSymbolicLink(atPath: pcapctl.capturesRoot + "/later", withDestinationPath: outside)
         #expect(try pcapctl.run(["stop", "-n", "late"]).exitCode == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)

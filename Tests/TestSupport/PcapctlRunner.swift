@@ -106,6 +106,14 @@ public final class Pcapctl: @unchecked Sendable {
         "\(home)/locations/local/captures/\(name)/instances/vm/capture.partial.cap"
     }
 
+    /// Whether no agent holds the lock of single-VM capture `name`: what pcapctl takes for "the agent is gone".
+    public func agentLockIsFree(_ name: String) -> Bool {
+        let descriptor = open("\(home)/locations/local/captures/\(name)/instances/vm/agent.lock", O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return true }
+        defer { close(descriptor) }
+        return flock(descriptor, LOCK_SH | LOCK_NB) == 0
+    }
+
     /// Packets matching a tcpdump `expression` that the capture `name` has flushed so far (0 while its file
     /// cannot be read).
     public func packetsFlushed(_ name: String, _ expression: String) -> Int {

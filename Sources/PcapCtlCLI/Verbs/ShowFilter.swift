@@ -1,5 +1,5 @@
+import CaptureOperations
 import ControlPlane
-import PacketFilters
 
 /// `show-filter`: the BPF expression a capture runs with, to check with `tcpdump -d`.
 enum ShowFilterVerb {
@@ -22,10 +22,11 @@ enum ShowFilterVerb {
             switch (options.string(name), options.string(filters)) {
             case (nil, let text?):
                 // As create compiles them for its default device, libpcap's `any`.
-                expression = try CreateVerb.compile(try CreateVerb.parseFilters(text), on: .any)
+                expression = try context.operations.compileFilters(try CreateVerb.parseFilters(text), on: .any)
             case (let captureName?, nil):
                 try Validation.checkName(captureName)
-                expression = try context.store.load(name: captureName, location: try context.location()).settings.bpfExpression
+                let reference = CaptureReference(name: captureName, location: try context.location())
+                expression = try context.operations.get(reference).capture.settings.bpfExpression
             default:
                 throw .usage("show-filter takes either -n/--name or --filters, not both and not neither")
             }
