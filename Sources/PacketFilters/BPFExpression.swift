@@ -4,7 +4,7 @@ public enum CaptureDevice: Sendable, Equatable {
     /// libpcap's `any` device, whose Linux cooked header records each packet's direction.
     case any
     /// One named interface. libpcap 1.10 reads the direction there only inside the kernel, and re-runs the
-    /// filter in user space on the packets of the first ring blocks after it is installed, where that read
+    /// filter in user space on the packets of the ring block in use when it is installed, where that read
     /// fails and drops them; so there a filter matches its sides in both directions.
     case interface
 }
