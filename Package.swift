@@ -17,14 +17,20 @@ let package = Package(
         .target(name: "CSystemShim", cSettings: [.define("_GNU_SOURCE")]),
         /** The classic libpcap file format: header and record layout, torn-record trimming. Pure Swift. */
         .target(name: "PcapFormat"),
+        /** The one JSON value type: ordered members, numbers kept as written; a strict reader and a writer. */
+        .target(name: "OrderedJSON"),
+        /** The JMESPath query language (jmespath.org) over OrderedJSON values: compile once, evaluate many. */
+        .target(name: "JMESPath", dependencies: ["OrderedJSON"]),
+        /** az's output formats (json, jsonc, yaml, yamlc, table, tsv) over OrderedJSON values. */
+        .target(name: "AzOutput", dependencies: ["OrderedJSON"]),
         /** Azure's 5-tuple filter notation: parsing, validation and the exact BPF expression. Pure Swift. */
-        .target(name: "PacketFilters"),
+        .target(name: "PacketFilters", dependencies: ["OrderedJSON"]),
         /** The capture engine: the only code that touches libpcap. */
         .target(name: "CaptureEngine", dependencies: ["CPcap", "CSystemShim", "PcapFormat"]),
         /** The control plane: resource model, validation, JSON store, storage layout, agent supervision. */
         .target(name: "ControlPlane", dependencies: ["PacketFilters", "PcapFormat", "CSystemShim"]),
         /** The command line: option tables, parser, help, one file per verb, and the capture agent. */
-        .target(name: "PcapCtlCLI", dependencies: ["ControlPlane", "CaptureEngine", "PacketFilters"]),
+        .target(name: "PcapCtlCLI", dependencies: ["ControlPlane", "CaptureEngine", "PacketFilters", "OrderedJSON", "JMESPath", "AzOutput"]),
         .executableTarget(name: "pcapctl", dependencies: ["PcapCtlCLI"]),
 
         /** Helpers shared by tests: an independent pcap decoder, a runner for the built binary. */
@@ -33,6 +39,9 @@ let package = Package(
         .testTarget(name: "CaptureEngineTests", dependencies: ["CaptureEngine", "PcapFormat", "TestSupport"]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "PcapFormat"]),
         .testTarget(name: "PcapCtlCLITests", dependencies: ["PcapCtlCLI", "ControlPlane"]),
+        .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
+        .testTarget(name: "JMESPathTests", dependencies: ["JMESPath", "OrderedJSON", "TestSupport", "pcapctl"], exclude: ["Oracle"]),
+        .testTarget(name: "AzOutputTests", dependencies: ["AzOutput", "OrderedJSON", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["pcapctl", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
