@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "PcapCtlCLITests", dependencies: ["PcapCtlCLI", "ControlPlane"]),
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
         .testTarget(name: "JMESPathTests", dependencies: ["JMESPath", "OrderedJSON", "TestSupport", "pcapctl"], exclude: ["Oracle"]),
-        .testTarget(name: "AzOutputTests", dependencies: ["AzOutput", "OrderedJSON", "TestSupport"]),
+        .testTarget(name: "AzOutputTests", dependencies: ["AzOutput", "JMESPath", "OrderedJSON", "TestSupport"], exclude: ["Oracle"]),
         .testTarget(name: "EndToEndTests", dependencies: ["pcapctl", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
