@@ -1,70 +1,111 @@
+import AzOutput
 import ControlPlane
-import FoundationEssentials
 import Glibc
+import JMESPath
+import OrderedJSON
 
-/// Where results and errors go: results to stdout in the chosen format, errors to stderr as one line.
+/// Where results and errors go: results to stdout as az renders them (`-o`, after `--query`), errors to
+/// stderr as one line.
 public struct Output: Sendable {
-    public enum Format: String, Sendable, CaseIterable {
-        case json, jsonc, table, tsv, none
+    public var format: AzOutputFormat
+    /// `--query`, compiled when the command line was read.
+    public var query: JMESPathExpression?
+    /// Whether jsonc and yamlc get colour: as az, only when stdout is a terminal.
+    public var colour: Bool
+    /// Why writing to stdout failed (not a closed reader), if it did; the process then exits 1 with
+    /// `pcapctl: write error: ...`, as coreutils does.
+    public private(set) var writeFailure: String?
+
+    public init(format: AzOutputFormat, query: JMESPathExpression? = nil, colour: Bool = isatty(STDOUT_FILENO) == 1) {
+        self.format = format
+        self.query = query
+        self.colour = colour
     }
 
-    public var format: Format
+    /// The top-level members az's schema has for what a verb prints. az drops every other member, so
+    /// pcapctl's extras (counters, instances, files) stay in json and yaml but stay out of table and tsv,
+    /// whose columns scripts read by position.
+    public enum View: Sendable {
+        case resource, status, plain
 
-    /// Columns a table shows for a resource, like PowerShell's view of a PacketCaptureResult.
-    public static let resourceColumns = ["name", "provisioningState", "targetType", "bytesToCapturePerPacket", "totalBytesPerSession", "timeLimitInSeconds"]
-    /// Columns a table shows for a status.
-    public static let statusColumns = ["name", "packetCaptureStatus", "stopReason", "captureStartTime", "packetsCaptured", "packetsDropped", "bytesWritten"]
-
-    /// Prints a result. JSON keeps az's shape; tsv shows the top-level scalar fields, as az does; a table
-    /// shows `columns` when given (else the scalar fields).
-    public func print<T: Encodable>(_ value: T, columns: [String]? = nil) {
-        switch format {
-        case .none: return
-        case .json, .jsonc: Output.writeStandardOutput(JSON.encodeString(value) + "\n")
-        case .table, .tsv:
-            let tree = (try? JSONDecoder().decode(JSONValue.self, from: Data(JSON.encode(value, pretty: false)))) ?? .null
-            let rows: [[String: JSONValue]]
-            switch tree {
-            case .array(let items): rows = items.compactMap { if case .object(let row) = $0 { row } else { nil } }
-            case .object(let row): rows = [row]
-            default: rows = []
+        var azMembers: Set<String>? {
+            switch self {
+            case .resource: ["bytesToCapturePerPacket", "etag", "filters", "id", "name", "provisioningState", "resourceGroup", "scope", "storageLocation", "target", "targetType", "timeLimitInSeconds", "totalBytesPerSession"]
+            case .status: ["captureStartTime", "id", "name", "packetCaptureError", "packetCaptureStatus", "resourceGroup", "stopReason"]
+            case .plain: nil
             }
-            Output.writeStandardOutput(format == .table ? Self.table(rows, columns: columns) : Self.tsv(rows))
         }
     }
 
-    private static func scalarKeys(_ rows: [[String: JSONValue]]) -> [String] {
-        guard let first = rows.first else { return [] }
-        return first.filter { $0.value.isScalar }.keys.sorted()
+    /// Prints a result: for az's resources az's JSON rules (null-valued members dropped, `resourceGroup`
+    /// taken from `id`), then `--query`, then the format. A null result prints nothing, as in az.
+    public mutating func print<T: Encodable>(_ value: T, view: View = .plain) throws(PcapCtlError) {
+        let json = JSONValue(encoding: value)
+        try print(json: view == .plain ? json : Self.azShaped(json), view: view)
     }
 
-    private static func text(_ value: JSONValue?) -> String {
+    /// Prints a JSON result as `print` does, after the az rules.
+    mutating func print(json value: JSONValue, view: View = .plain, printsNull: Bool = false) throws(PcapCtlError) {
+        var result = value
+        if let query {
+            do throws(JMESPathError) { result = try query.search(value) } catch {
+                throw .failure("--query: \(error.kind.rawValue) error: \(error.message)")
+            }
+        } else if format == .table || format == .tsv, let members = view.azMembers {
+            result = Self.restricted(value, to: members)
+        }
+        if case .null = result, !printsNull || format != .json { return }
+        write(AzRenderer(format: format, queryActive: query != nil, colour: colour).render(result))
+    }
+
+    /// Writes to stdout unless an earlier write failed.
+    mutating func write(_ text: String) {
+        guard writeFailure == nil else { return }
+        writeFailure = Self.writeStandardOutput(text)
+    }
+
+    /// What az does to a resource before printing it, at every depth: members whose value is null are
+    /// dropped, and an object with an `id` but no `resourceGroup` gets the group named in the id.
+    static func azShaped(_ value: JSONValue) -> JSONValue {
         switch value {
-        case nil, .null?, .array?, .object?: return ""
-        case .number(let number)?: return number
-        case .bool(let flag)?: return flag ? "true" : "false"
-        case .string(let string)?: return String(string.map { $0 == "\t" || $0.isNewline ? " " : $0 })
+        case .array(let elements):
+            return .array(elements.map(azShaped))
+        case .object(let members):
+            var shaped: [(key: String, value: JSONValue)] = members.compactMap { member in
+                if case .null = member.value { return nil }
+                return (member.key, azShaped(member.value))
+            }
+            if !shaped.contains(where: { $0.key.lowercased() == "resourcegroup" }), case .string(let id)? = value["id"],
+               let group = resourceGroup(in: id) {
+                let position = shaped.firstIndex { $0.key.unicodeScalars.lexicographicallyPrecedes("resourceGroup".unicodeScalars) == false } ?? shaped.endIndex
+                shaped.insert(("resourceGroup", .string(group)), at: position)
+            }
+            return .object(shaped)
+        default:
+            return value
         }
     }
 
-    static func table(_ rows: [[String: JSONValue]], columns: [String]?) -> String {
-        let keys = columns ?? scalarKeys(rows)
-        guard !keys.isEmpty else { return "" }
-        let headers = keys.map { $0.prefix(1).uppercased() + $0.dropFirst() }
-        let cells = rows.map { row in keys.map { text(row[$0]) } }
-        let widths = keys.indices.map { column in ([headers[column]] + cells.map { $0[column] }).map(\.count).max() ?? 0 }
-        func line(_ values: [String]) -> String {
-            zip(values, widths).map { $0.padding(to: $1) }.joined(separator: "  ").trimmingSpaces + "\n"
+    /// The segment after `resourceGroups/` in an ARM id, matched without regard to case as ARM does.
+    static func resourceGroup(in id: String) -> String? {
+        let segments = id.split(separator: "/")
+        guard let index = segments.firstIndex(where: { $0.lowercased() == "resourcegroups" }), index + 1 < segments.count else { return nil }
+        return String(segments[index + 1])
+    }
+
+    /// The value (or each element of a list) with only the given top-level members.
+    private static func restricted(_ value: JSONValue, to members: Set<String>) -> JSONValue {
+        switch value {
+        case .array(let elements): .array(elements.map { restricted($0, to: members) })
+        case .object(let all): .object(all.filter { members.contains($0.key) })
+        default: value
         }
-        return line(headers) + line(widths.map { String(repeating: "-", count: $0) }) + cells.map(line).joined()
     }
 
-    static func tsv(_ rows: [[String: JSONValue]]) -> String {
-        let keys = scalarKeys(rows)
-        return rows.map { row in keys.map { text(row[$0]) }.joined(separator: "\t") + "\n" }.joined()
-    }
-
-    public static func writeStandardOutput(_ text: String) {
+    /// Writes the whole text to stdout. Returns why it failed, or nil when it was written or when the
+    /// reader went away (`pcapctl list | head -1`: a closed pipe ends the output quietly).
+    @discardableResult
+    public static func writeStandardOutput(_ text: String) -> String? {
         write(text, to: STDOUT_FILENO)
     }
 
@@ -74,57 +115,28 @@ public struct Output: Sendable {
         write("pcapctl: error: \(oneLine)\n", to: STDERR_FILENO)
     }
 
-    /// Writes the whole text with write(2), unbuffered, so nothing is lost if the process exits next and a
-    /// line is never split between threads. A closed reader (EPIPE) ends the output quietly.
-    private static func write(_ text: String, to descriptor: Int32) {
+    /// `pcapctl: write error: REASON` on stderr, coreutils' wording.
+    static func writeWriteError(_ reason: String) {
+        write("pcapctl: write error: \(reason)\n", to: STDERR_FILENO)
+    }
+
+    /// Writes with write(2), unbuffered, so nothing is lost if the process exits next and a line is never
+    /// split between threads. EINTR is retried; EPIPE is a closed reader, not a failure.
+    @discardableResult
+    private static func write(_ text: String, to descriptor: Int32) -> String? {
         let bytes = Array(text.utf8)
-        bytes.withUnsafeBytes { buffer in
+        return bytes.withUnsafeBytes { buffer -> String? in
             var offset = 0
             while offset < buffer.count {
                 let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                if written <= 0 { return }
+                if written < 0 {
+                    let code = errno
+                    if code == EINTR { continue }
+                    return code == EPIPE ? nil : String(cString: strerror(code))
+                }
                 offset += written
             }
-        }
-    }
-}
-
-/// Any JSON value, for laying results out as table rows without knowing their type.
-enum JSONValue: Decodable, Equatable {
-    case null
-    case bool(Bool)
-    /// Kept as its text, so integers print as they were encoded.
-    case number(String)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let flag = try? container.decode(Bool.self) {
-            self = .bool(flag)
-        } else if let integer = try? container.decode(Int64.self) {
-            self = .number(String(integer))
-        } else if let unsigned = try? container.decode(UInt64.self) {
-            self = .number(String(unsigned))
-        } else if let number = try? container.decode(Double.self) {
-            self = .number(String(number))
-        } else if let string = try? container.decode(String.self) {
-            self = .string(string)
-        } else if let array = try? container.decode([JSONValue].self) {
-            self = .array(array)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
-    var isScalar: Bool {
-        switch self {
-        case .array, .object: false
-        default: true
+            return nil
         }
     }
 }

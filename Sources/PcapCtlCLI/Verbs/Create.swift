@@ -71,7 +71,7 @@ enum CreateVerb {
                 throw .failure("capture '\(name)' failed to start: \(report.errorMessage ?? report.packetCaptureError.map(\.rawValue).joined(separator: ", ")); see 'pcapctl show-status -n \(name) -l \(capture.settings.location)'")
             }
         }
-        context.output.print(capture.resource, columns: Output.resourceColumns)
+        try context.output.print(capture.resource, view: .resource)
         return ExitCode.success
     }
 

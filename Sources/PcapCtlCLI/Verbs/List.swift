@@ -12,7 +12,7 @@ enum ListVerb {
         run: { context throws(PcapCtlError) in
             let location = try context.options.string(location).map { value throws(PcapCtlError) in try Validation.normalizeLocation(value) }
             let captures = try CaptureService(environment: context.environment).list(location: location)
-            context.output.print(captures.map(\.resource), columns: Output.resourceColumns)
+            try context.output.print(captures.map(\.resource), view: .resource)
             return ExitCode.success
         })
 }

@@ -8,7 +8,7 @@ enum ShowVerb {
         options: [CommonOptions.name, CommonOptions.location, CommonOptions.resourceGroup],
         examples: ["pcapctl show -n cap1 -l local"],
         run: { context throws(PcapCtlError) in
-            context.output.print(try context.loadNamedCapture().resource, columns: Output.resourceColumns)
+            try context.output.print(try context.loadNamedCapture().resource, view: .resource)
             return ExitCode.success
         })
 }

@@ -10,7 +10,7 @@ enum ShowStatusVerb {
         examples: ["pcapctl show-status -n cap1 -l local"],
         run: { context throws(PcapCtlError) in
             let capture = try context.loadNamedCapture()
-            context.output.print(try CaptureService(environment: context.environment).report(capture), columns: Output.statusColumns)
+            try context.output.print(try CaptureService(environment: context.environment).report(capture), view: .status)
             return ExitCode.success
         })
 }
