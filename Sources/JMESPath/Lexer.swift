@@ -10,6 +10,40 @@ struct Token {
         case pipe, or, and, expref, not
         case lt, lte, gt, gte, eq, ne
         case eof
+
+        /// How the token is written, for messages.
+        var spelling: String {
+            switch self {
+            case .dot: "."
+            case .star: "*"
+            case .rbracket: "]"
+            case .comma: ","
+            case .colon: ":"
+            case .current: "@"
+            case .lparen: "("
+            case .rparen: ")"
+            case .lbrace: "{"
+            case .rbrace: "}"
+            case .flatten: "[]"
+            case .filter: "[?"
+            case .lbracket: "["
+            case .unquotedIdentifier, .quotedIdentifier: "identifier"
+            case .literal: "literal"
+            case .number: "number"
+            case .pipe: "|"
+            case .or: "||"
+            case .and: "&&"
+            case .expref: "&"
+            case .not: "!"
+            case .lt: "<"
+            case .lte: "<="
+            case .gt: ">"
+            case .gte: ">="
+            case .eq: "=="
+            case .ne: "!="
+            case .eof: "end of expression"
+            }
+        }
     }
 
     var kind: Kind

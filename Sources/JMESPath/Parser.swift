@@ -73,12 +73,12 @@ struct Parser {
         case .unquotedIdentifier, .quotedIdentifier: "(an identifier)"
         case .literal: "(a literal)"
         case .number: "(a number)"
-        default: "'\(kind)'"
+        default: "'\(kind.spelling)'"
         }
     }
 
     private mutating func match(_ kind: Token.Kind) throws(JMESPathError) {
-        guard current.kind == kind else { throw error(at: current, "expected '\(kind)', found") }
+        guard current.kind == kind else { throw error(at: current, "expected '\(kind.spelling)', found") }
         advance()
     }
 
