@@ -1,5 +1,6 @@
 import Glibc
 import PcapFormat
+import SystemCalls
 
 /// Writes a classic pcap file with its own buffer, so that the byte limit is exact and the per-packet
 /// path is a bounds check and two copies into preallocated memory: no allocation, no system call.
@@ -45,8 +46,11 @@ public final class CaptureFileWriter {
 
     /// Creates `path` (mode 0600, never an existing file) and writes the file header.
     public init(path: String, linkType: Int32, snapshotLength: Int32, byteLimit: UInt64, deadlineMicroseconds: Int64 = .max, bufferCapacity: Int = 1 << 20) throws(CaptureError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw CaptureError(.failed, "cannot create \(path): \(String(cString: strerror(errno)))") }
+        let fd: Int32
+        switch SystemCall.perform(.open, { open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }) {
+        case .success(let opened): fd = opened
+        case .failure(let error): throw CaptureError(.failed, "cannot create \(path): \(error)")
+        }
         fchmod(fd, 0o600)
         descriptor = fd
         self.byteLimit = byteLimit
@@ -105,14 +109,13 @@ public final class CaptureFileWriter {
         guard used > 0, state.pointee.writeError == nil else { return }
         var offset = 0
         while offset < used {
-            let result = write(descriptor, buffer.baseAddress! + offset, used - offset)
-            if result < 0 {
-                if errno == EINTR { continue }
-                state.pointee.writeError = errno
+            switch SystemCall.perform(.write, { write(descriptor, buffer.baseAddress! + offset, used - offset) }) {
+            case .success(let written): offset += written
+            case .failure(let error):
+                state.pointee.writeError = error.rawValue
                 keepWholeRecords(of: offset)
                 return
             }
-            offset += result
         }
         state.pointee.used = 0
         state.pointee.bytesFlushed = state.pointee.bytesWritten
@@ -139,7 +142,7 @@ public final class CaptureFileWriter {
         }
         state.pointee.bytesFlushed += UInt64(boundary)
         state.pointee.packetsFlushed += records
-        _ = ftruncate(descriptor, off_t(state.pointee.bytesFlushed))
+        _ = SystemCall.perform(.ftruncate) { ftruncate(descriptor, off_t(state.pointee.bytesFlushed)) }
         state.pointee.bytesWritten = state.pointee.bytesFlushed
         state.pointee.packetsWritten = state.pointee.packetsFlushed
         state.pointee.used = 0
@@ -148,6 +151,7 @@ public final class CaptureFileWriter {
     /// Flushes and makes the file durable (fsync) before it is delivered.
     public func finish() {
         flush()
-        if state.pointee.writeError == nil && fsync(descriptor) != 0 { state.pointee.writeError = errno }
+        guard state.pointee.writeError == nil else { return }
+        if case .failure(let error) = SystemCall.perform(.fsync, { fsync(descriptor) }) { state.pointee.writeError = error.rawValue }
     }
 }

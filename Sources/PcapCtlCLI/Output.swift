@@ -3,6 +3,7 @@ import ControlPlane
 import Glibc
 import JMESPath
 import OrderedJSON
+import SystemCalls
 
 /// Where results and errors go: results to stdout as az renders them (`-o`, after `--query`), errors to
 /// stderr as one line.
@@ -22,18 +23,23 @@ public struct Output: Sendable {
         self.colour = colour
     }
 
-    /// The top-level members az's schema has for what a verb prints. az drops every other member, so
-    /// pcapctl's extras (counters, instances, files) stay in json and yaml but stay out of table and tsv,
-    /// whose columns scripts read by position.
-    public enum View: Sendable {
-        case resource, status, plain
+    /// `-o/--output`'s values and default, as az's.
+    static let formatField = ChoiceField("output", AzOutputFormat.allCases.map(\.rawValue), default: AzOutputFormat.json.rawValue)
 
-        var azMembers: Set<String>? {
-            switch self {
-            case .resource: ["bytesToCapturePerPacket", "etag", "filters", "id", "name", "provisioningState", "resourceGroup", "scope", "storageLocation", "target", "targetType", "timeLimitInSeconds", "totalBytesPerSession"]
-            case .status: ["captureStartTime", "id", "name", "packetCaptureError", "packetCaptureStatus", "resourceGroup", "stopReason"]
-            case .plain: nil
-            }
+    /// What a verb prints, as far as rendering cares. For az's resources, the top-level members az's
+    /// schema has: az drops every other member, so pcapctl's extras (counters, instances, files) stay in
+    /// json and yaml but stay out of table and tsv, whose columns scripts read by position.
+    public struct View: Sendable {
+        /// nil for a result that is not one of az's resources (shown whole, no az rules applied).
+        var azMembers: Set<String>?
+
+        public static let plain = View(azMembers: nil)
+        public static let resource = View(azMembers: ["bytesToCapturePerPacket", "etag", "filters", "id", "name", "provisioningState", "resourceGroup", "scope", "storageLocation", "target", "targetType", "timeLimitInSeconds", "totalBytesPerSession"])
+        public static let status = View(azMembers: ["captureStartTime", "id", "name", "packetCaptureError", "packetCaptureStatus", "resourceGroup", "stopReason"])
+
+        /// The same view with pcapctl's own columns added to table and tsv (a view az does not have).
+        public func adding(_ members: [String]) -> View {
+            View(azMembers: azMembers.map { $0.union(members) })
         }
     }
 
@@ -41,7 +47,7 @@ public struct Output: Sendable {
     /// taken from `id`), then `--query`, then the format. A null result prints nothing, as in az.
     public mutating func print<T: Encodable>(_ value: T, view: View = .plain) throws(PcapCtlError) {
         let json = JSONValue(encoding: value)
-        try print(json: view == .plain ? json : Self.azShaped(json), view: view)
+        try print(json: view.azMembers == nil ? json : Self.azShaped(json), view: view)
     }
 
     /// Prints a JSON result as `print` does, after the az rules.
@@ -115,28 +121,26 @@ public struct Output: Sendable {
         write("pcapctl: error: \(oneLine)\n", to: STDERR_FILENO)
     }
 
+    /// One line on stderr, as `pcapctl: ...`: what happened besides the result (a kept file, a skipped record).
+    public static func writeNotice(_ message: String) {
+        let oneLine = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+        write("pcapctl: \(oneLine)\n", to: STDERR_FILENO)
+    }
+
     /// `pcapctl: write error: REASON` on stderr, coreutils' wording.
     static func writeWriteError(_ reason: String) {
         write("pcapctl: write error: \(reason)\n", to: STDERR_FILENO)
     }
 
     /// Writes with write(2), unbuffered, so nothing is lost if the process exits next and a line is never
-    /// split between threads. EINTR is retried; EPIPE is a closed reader, not a failure.
+    /// split between threads. EPIPE is a closed reader, not a failure.
     @discardableResult
     private static func write(_ text: String, to descriptor: Int32) -> String? {
-        let bytes = Array(text.utf8)
-        return bytes.withUnsafeBytes { buffer -> String? in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    let code = errno
-                    if code == EINTR { continue }
-                    return code == EPIPE ? nil : String(cString: strerror(code))
-                }
-                offset += written
-            }
+        do throws(Errno) {
+            try StandardStream.write(text, to: descriptor)
             return nil
+        } catch {
+            return error.rawValue == EPIPE ? nil : error.description
         }
     }
 }

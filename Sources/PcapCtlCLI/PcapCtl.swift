@@ -1,4 +1,6 @@
 import AzOutput
+import CaptureAgent
+import CaptureOperations
 import ControlPlane
 import Glibc
 import JMESPath
@@ -10,7 +12,7 @@ public enum PcapCtl {
     /// Every verb, in the order `--help` lists them.
     public static let verbs: [Verb] = [
         CreateVerb.verb, ShowVerb.verb, ShowStatusVerb.verb, ListVerb.verb, StopVerb.verb, DeleteVerb.verb,
-        DownloadVerb.verb, WaitVerb.verb, ShowFilterVerb.verb, QueryVerb.verb, AgentVerb.verb,
+        DownloadVerb.verb, WaitVerb.verb, ShowFilterVerb.verb, QueryVerb.verb,
     ]
 
     /// Runs the process's own command line and exits with its code.
@@ -19,8 +21,12 @@ public enum PcapCtl {
     }
 
     public static func run(arguments: [String]) -> Int32 {
+        if arguments.first == AgentCommandLine.verb {
+            return AgentCommandLine.main(arguments, environment: PcapCtlEnvironment.fromProcessEnvironment())
+        }
         // A reader that goes away (`pcapctl list | head`) must not kill us mid-write.
         signal(SIGPIPE, SIG_IGN)
+        var parsedOptions: ParsedOptions?
         var output = Output(format: .json)
         var status = ExitCode.success
         do throws(PcapCtlError) {
@@ -32,16 +38,19 @@ public enum PcapCtl {
             case .help(let verb):
                 output.write(Help.verb(verb))
             case .run(let verb, let options):
+                parsedOptions = options
                 let environment = PcapCtlEnvironment.fromProcessEnvironment()
                 try environment.validate()
-                let format = try options.choice(CommonOptions.output, from: AzOutputFormat.allCases.map(\.rawValue), default: "json")
+                let format = try options.choice(CommonOptions.output)
                 output = Output(format: AzOutputFormat(rawValue: format)!, query: try compiledQuery(options))
-                var context = VerbContext(environment: environment, options: options, output: output)
+                var context = VerbContext(
+                    environment: environment, options: options, output: output,
+                    operations: LocalCaptureHost.operations(environment: environment))
                 defer { output = context.output }
                 status = try verb.run(&context)
             }
         } catch {
-            Output.writeError(error.message)
+            Output.writeError(CommandLineError.line(for: error, options: parsedOptions))
             status = error.exitCode
         }
         // As coreutils: a result that could not be written is a failure, whatever the command did.
@@ -67,10 +76,10 @@ extension VerbContext {
         try Validation.normalizeLocation(options.string(CommonOptions.location) ?? environment.defaultLocation)
     }
 
-    /// `-n/--name` and `-l/--location`, checked, then the stored capture.
-    func loadNamedCapture() throws(PcapCtlError) -> StoredCapture {
+    /// `-n/--name` and `-l/--location`, checked.
+    func captureReference() throws(PcapCtlError) -> CaptureReference {
         let name = try options.required(CommonOptions.name)
         try Validation.checkName(name)
-        return try store.load(name: name, location: try location())
+        return CaptureReference(name: name, location: try location())
     }
 }

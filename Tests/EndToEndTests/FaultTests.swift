@@ -199,8 +199,10 @@ struct FaultTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
         #expect(try pcapctl.run(["list"]).jsonArray?.isEmpty ?? true)
 
-        // Planted while the capture runs (after create checked): delivery refuses it, the packets stay downloadable.
+        // Planted while the capture runs, in place of the directory create made and probed: delivery refuses
+        // it, the packets stay downloadable.
         #expect(try pcapctl.run(["create", "-n", "late", "--interface", "lo", "--file-path", pcapctl.capturesRoot + "/later/x.cap"]).exitCode == 0)
+        try FileManager.default.removeItem(atPath: pcapctl.capturesRoot + "/later")
         try FileManager.default.createSymbolicLink(atPath: pcapctl.capturesRoot + "/later", withDestinationPath: outside)
         #expect(try pcapctl.run(["stop", "-n", "late"]).exitCode == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)

@@ -1,7 +1,7 @@
 import ControlPlane
-import Glibc
 import JMESPath
 import OrderedJSON
+import SystemCalls
 
 /// `query`: a JMESPath expression over JSON read from stdin (or a file), as `jp` does, so that an
 /// expression can be tried on saved output before it goes into a script's `--query`.
@@ -46,23 +46,8 @@ enum QueryVerb {
 
     /// The whole of the file, or of stdin.
     private static func read(_ path: String?) throws(PcapCtlError) -> [UInt8] {
-        guard let path else { return try readStandardInput() }
-        do throws(Errno) { return try FileSystem.readFile(path) } catch {
-            throw .usage("-f: cannot read '\(Validation.printable(path))': \(error)")
-        }
-    }
-
-    private static func readStandardInput() throws(PcapCtlError) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(STDIN_FILENO, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .failure("cannot read stdin: \(String(cString: strerror(errno)))")
-            }
-            if count == 0 { return bytes }
-            bytes.append(contentsOf: chunk[..<count])
+        do throws(Errno) { return try FileSystem.readFile(path ?? "/dev/stdin") } catch {
+            throw .usage("\(path.map { "-f: cannot read '\(Validation.printable($0))'" } ?? "cannot read stdin"): \(error)")
         }
     }
 }

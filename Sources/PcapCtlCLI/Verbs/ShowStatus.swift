@@ -9,8 +9,7 @@ enum ShowStatusVerb {
         options: [CommonOptions.name, CommonOptions.location, CommonOptions.resourceGroup, OptionSpec("no-wait", .flag, help: "Accepted for az compatibility; status is always immediate.")],
         examples: ["pcapctl show-status -n cap1 -l local"],
         run: { context throws(PcapCtlError) in
-            let capture = try context.loadNamedCapture()
-            try context.output.print(try CaptureService(environment: context.environment).report(capture), view: .status)
+            try context.output.print(try context.operations.status(try context.captureReference()), view: .status)
             return ExitCode.success
         })
 }
