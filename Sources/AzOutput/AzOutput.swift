@@ -97,15 +97,3 @@ enum PythonText {
         return String(repeating: "0", count: max(0, digits - text.count)) + text
     }
 }
-
-extension JSONValue {
-    /// Numbers as Python prints them once `json.loads` read them, at every depth.
-    var pythonNumbers: JSONValue {
-        switch self {
-        case .number(let literal): .number(JSONNumber.canonical(literal))
-        case .array(let elements): .array(elements.map(\.pythonNumbers))
-        case .object(let members): .object(members.map { ($0.key, $0.value.pythonNumbers) })
-        default: self
-        }
-    }
-}
