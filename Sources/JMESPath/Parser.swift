@@ -98,12 +98,25 @@ struct Parser {
         let token = current
         advance()
         var left = try nud(token)
+        // `a.b.c` is one sub-expression of three children, gathered here so that a long chain costs linear time.
+        var chain: [Node] = []
         while bindingPower < current.bindingPower {
             let token = current
             advance()
+            if token.kind == .dot && current.kind != .star {
+                if chain.isEmpty {
+                    if case .subexpression(let children) = left { chain = children } else { chain = [left] }
+                }
+                chain.append(try dotRight(token.bindingPower))
+                continue
+            }
+            if !chain.isEmpty {
+                left = .subexpression(chain)
+                chain = []
+            }
             left = try led(token, left)
         }
-        return left
+        return chain.isEmpty ? left : .subexpression(chain)
     }
 
     /// A token in prefix position.
@@ -156,13 +169,9 @@ struct Parser {
     private mutating func led(_ token: Token, _ left: Node) throws(JMESPathError) -> Node {
         switch token.kind {
         case .dot:
-            if current.kind == .star {
-                advance()
-                return .valueProjection(left, try projectionRight(token.bindingPower))
-            }
-            let right = try dotRight(token.bindingPower)
-            if case .subexpression(let children) = left { return .subexpression(children + [right]) }
-            return .subexpression([left, right])
+            // `.*`; a dotted name was taken by the loop in `expression`.
+            try match(.star)
+            return .valueProjection(left, try projectionRight(token.bindingPower))
         case .pipe:
             return .pipe(left, try expression(token.bindingPower))
         case .or:
