@@ -1,5 +1,5 @@
 import ControlPlane
-import FoundationEssentials
+import OrderedJSON
 import PacketFilters
 
 /// A PUT body as the clients send it (`PacketCapture`, fields under `properties`), checked field by
@@ -19,14 +19,18 @@ struct CreateBody: Sendable, Equatable {
     var exclude: [String]
 
     static func decode(_ bytes: [UInt8]) throws(ARMError) -> CreateBody {
-        let document: JSONValue
-        do { document = try JSONDecoder().decode(JSONValue.self, from: Data(bytes)) } catch {
-            throw ARMError.badRequest("InvalidRequestFormat", "The request body is not valid JSON.")
+        // JSON text is UTF-8 (RFC 8259); anything else is refused before it could become a name or path.
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            throw ARMError.badRequest("InvalidRequestFormat", "The request body is not UTF-8 text.")
         }
-        guard case .object(let top) = document else {
+        let document: JSONValue
+        do { document = try JSONReader.parse(bytes) } catch {
+            throw ARMError.badRequest("InvalidRequestFormat", "The request body is not valid JSON: \(error)")
+        }
+        guard case .object = document else {
             throw ARMError.badRequest("InvalidRequestFormat", "The request body must be a JSON object with a 'properties' object.")
         }
-        guard case .object(let properties)? = top["properties"] else {
+        guard let properties = members(document["properties"]) else {
             throw ARMError.invalidProperty("properties", "is required and must be an object")
         }
         let fields = Fields(values: properties, prefix: "properties")
@@ -37,7 +41,7 @@ struct CreateBody: Sendable, Equatable {
         do throws(PcapCtlError) { targetType = TargetType(rawValue: try CaptureFields.targetType.match(typeName))! } catch {
             throw CaptureBackend.armError(error)
         }
-        guard case .object(let storageValues)? = properties["storageLocation"] else {
+        guard let storageValues = members(properties["storageLocation"]) else {
             throw ARMError.invalidProperty("properties.storageLocation", "is required and must be an object with filePath and/or storageId")
         }
         let storage = Fields(values: storageValues, prefix: "properties.storageLocation")
@@ -58,7 +62,7 @@ struct CreateBody: Sendable, Equatable {
         var include: [String] = []
         var exclude: [String] = []
         if let scope = properties["scope"], scope != .null {
-            guard case .object(let scopeValues) = scope else { throw ARMError.invalidProperty("properties.scope", "must be an object") }
+            guard let scopeValues = members(scope) else { throw ARMError.invalidProperty("properties.scope", "must be an object") }
             let scopeFields = Fields(values: scopeValues, prefix: "properties.scope")
             include = try scopeFields.strings("include")
             exclude = try scopeFields.strings("exclude")
@@ -83,14 +87,15 @@ struct CreateBody: Sendable, Equatable {
     private static func filters(_ value: JSONValue?) throws(ARMError) -> [PacketCaptureFilter] {
         guard let value, value != .null else { return [] }
         guard case .array = value else { throw ARMError.invalidProperty("properties.filters", "must be an array of filter objects") }
-        let encoder = JSONEncoder()
-        let text: String
-        do { text = String(decoding: try encoder.encode(value), as: UTF8.self) } catch {
-            throw ARMError.invalidProperty("properties.filters", "cannot be read")
-        }
-        do { return try FilterList.parse(json: text) } catch {
+        do { return try FilterList.parse(json: JSONWriter.compact.string(value)) } catch {
             throw ARMError.invalidProperty("properties.filters", error.message)
         }
+    }
+
+    /// An object's members by key, the last of a repeated key winning (as the clients' own readers do).
+    private static func members(_ value: JSONValue?) -> [String: JSONValue]? {
+        guard case .object(let members)? = value else { return nil }
+        return Dictionary(members.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
     /// Typed access to one object's members; absent and null both read as nil.
@@ -106,7 +111,7 @@ struct CreateBody: Sendable, Equatable {
             case .string(let text)?:
                 guard !text.utf8.contains(0) else { throw ARMError.invalidProperty(path(key), "must not contain NUL characters") }
                 return text
-            case let other?: throw ARMError.invalidProperty(path(key), "must be a string, not \(other.typeName)")
+            case let other?: throw ARMError.invalidProperty(path(key), "must be a string, not \(other.kindDescription)")
             }
         }
 
@@ -114,7 +119,7 @@ struct CreateBody: Sendable, Equatable {
             switch values[key] {
             case nil, .null?: return nil
             case .bool(let flag)?: return flag
-            case let other?: throw ARMError.invalidProperty(path(key), "must be a boolean, not \(other.typeName)")
+            case let other?: throw ARMError.invalidProperty(path(key), "must be a boolean, not \(other.kindDescription)")
             }
         }
 
@@ -124,13 +129,16 @@ struct CreateBody: Sendable, Equatable {
             let range = "a whole number from \(field.range.lowerBound) to \(field.range.upperBound)"
             switch values[key] {
             case nil, .null?: return field.defaultValue
-            case .integer(let number)?:
-                guard number >= 0 else { throw ARMError.invalidProperty(path(key), "\(number) is out of range: use \(range)") }
-                do throws(PcapCtlError) { try field.check(UInt64(number)) } catch { throw CaptureBackend.armError(error) }
-                return UInt64(number)
-            case .fraction(let number)? where number.rounded() == number && number > 0:
-                throw ARMError.invalidProperty(path(key), "\(number) is out of range: use \(range)")
-            case let other?: throw ARMError.invalidProperty(path(key), "must be \(range), not \(other.typeName)")
+            case .number(let literal)? where JSONNumber.isInteger(literal):
+                guard !literal.hasPrefix("-") || literal == "-0" else {
+                    throw ARMError.invalidProperty(path(key), "\(literal) is out of range: use \(range)")
+                }
+                guard let number = UInt64(literal == "-0" ? "0" : literal) else {
+                    throw ARMError.invalidProperty(path(key), "\(literal) is out of range: use \(range)")
+                }
+                do throws(PcapCtlError) { try field.check(number) } catch { throw CaptureBackend.armError(error) }
+                return number
+            case let other?: throw ARMError.invalidProperty(path(key), "must be \(range), not \(other.kindDescription)")
             }
         }
 
@@ -141,12 +149,12 @@ struct CreateBody: Sendable, Equatable {
                 var result: [String] = []
                 for (index, item) in items.enumerated() {
                     guard case .string(let text) = item else {
-                        throw ARMError.invalidProperty("\(path(key))[\(index)]", "must be a string, not \(item.typeName)")
+                        throw ARMError.invalidProperty("\(path(key))[\(index)]", "must be a string, not \(item.kindDescription)")
                     }
                     result.append(text)
                 }
                 return result
-            case let other?: throw ARMError.invalidProperty(path(key), "must be an array of strings, not \(other.typeName)")
+            case let other?: throw ARMError.invalidProperty(path(key), "must be an array of strings, not \(other.kindDescription)")
             }
         }
     }
