@@ -66,10 +66,12 @@ public enum CaptureDelivery {
             number: number, name: FileSystem.baseName(of: SegmentNames.destination(nameSource, stateFileName: fileName)),
             firstPacketTime: summary.firstPacketTime.map(Self.iso8601), lastPacketTime: summary.lastPacketTime.map(Self.iso8601),
             packets: UInt64(summary.packetCount), bytes: UInt64(summary.validLength))
+        var localCopy: String?
+        var storageCopy: String?
         if let relative = instance.localFile.map({ SegmentNames.destination($0, stateFileName: fileName) }) {
             do {
                 try ConfinedFiles.copy(from: path, toRoot: environment.capturesRoot, relativePath: relative)
-                segment.local = identify("\(environment.capturesRoot)/\(relative)")
+                localCopy = "\(environment.capturesRoot)/\(relative)"
             } catch {
                 outcome.errors.append(.localFileFailed)
                 outcome.messages.append(error.description)
@@ -78,13 +80,16 @@ public enum CaptureDelivery {
         if let relative = instance.storageFile.map({ SegmentNames.destination($0, stateFileName: fileName) }) {
             do {
                 try ConfinedFiles.copy(from: path, toRoot: environment.storageRoot, relativePath: relative)
-                segment.storage = identify("\(environment.storageRoot)/\(relative)")
+                storageCopy = "\(environment.storageRoot)/\(relative)"
             } catch {
                 outcome.errors.append(.storageFailed)
                 outcome.messages.append(error.description)
             }
         }
         if outcome.errors.isEmpty { _ = unlink(path) } else { segment.kept = path }
+        // Identified last: the copies are links to one file, and every link or unlink changes its ctime.
+        segment.local = localCopy.flatMap(identify)
+        segment.storage = storageCopy.flatMap(identify)
         outcome.files = segment.delivered.map(\.path)
         outcome.delivered = segment.delivered
         status.segments = (status.segments ?? []) + [segment]
@@ -98,7 +103,9 @@ public enum CaptureDelivery {
         guard let segments = status.segments, segments.contains(where: { $0.number < firstKept }) else { return }
         var rotated = status.rotatedOut ?? RotatedOut()
         for segment in segments where segment.number < firstKept {
-            for copy in segment.delivered where identify(copy.path) == copy { _ = unlink(copy.path) }
+            // All checked before any is removed: removing one link changes the others' ctime.
+            let own = segment.delivered.filter { identify($0.path) == $0 }
+            for copy in own { _ = unlink(copy.path) }
             if let kept = segment.kept { _ = unlink(kept) }
             rotated.files += 1
             rotated.packets += segment.packets

@@ -12,7 +12,10 @@ enum CommandLineError {
         "bytesToCapturePerPacket": "--capture-size", "totalBytesPerSession": "--capture-limit",
         "timeLimitInSeconds": "--time-limit", "filters": "--filters", "scope": "--include/--exclude",
         "scope.include": "--include", "scope.exclude": "--exclude", "interface": "--interface",
-        "bufferSize": "--buffer-size", "file": "--file",
+        "bufferSize": "--buffer-size", "file": "--file", "fileName": "--file-name",
+        "storageLocation.localPath": "--local-path", "captureSettings": "--capture-settings",
+        "captureSettings.fileCount": "--capture-settings fileCount", "captureSettings.fileSizeInBytes": "--capture-settings fileSizeInBytes",
+        "captureSettings.sessionTimeLimitInSeconds": "--capture-settings sessionTimeLimitInSeconds",
     ]
 
     static func line(for error: PcapCtlError, options: ParsedOptions?) -> String {
