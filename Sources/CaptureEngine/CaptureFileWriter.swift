@@ -54,7 +54,8 @@ public final class CaptureFileWriter {
     /// Bytes and records that have reached the files (the kernel's page cache).
     public var bytesFlushed: UInt64 { state.pointee.closedBytes + state.pointee.bytesFlushed }
     public var packetsFlushed: UInt64 { state.pointee.closedPackets + state.pointee.packetsFlushed }
-    /// Set when a record was refused because it would cross the byte limit of a file that does not rotate.
+    /// Set when a record was refused because it would cross the byte limit of a file that does not rotate
+    /// (or of the last file a rotation may write, with `reachedFileLimit`).
     public var reachedByteLimit: Bool { state.pointee.reachedByteLimit }
     /// Set when a record was refused because it would start a file past `FileRotation.maximumFiles`.
     public var reachedFileLimit: Bool { state.pointee.reachedFileLimit }
@@ -216,7 +217,10 @@ public final class CaptureFileWriter {
     private func beginNextFile(firstRecordSeconds: Int, capturedLength: UInt32) -> UInt32? {
         guard let rotation else { return nil }
         if rotation.maximumFiles > 0 && state.pointee.fileNumber >= rotation.maximumFiles {
+            // The byte limit's flag too, which the per-packet path already tests: a smaller record that
+            // would still fit must not be written after this one, or the files would have a gap.
             state.pointee.reachedFileLimit = true
+            state.pointee.reachedByteLimit = true
             return nil
         }
         let room = Int(byteLimit) - PcapFileFormat.fileHeaderSize - PcapFileFormat.recordHeaderSize

@@ -147,8 +147,8 @@ public final class CaptureSession {
 
     private func limitOutcome() -> CaptureEnd? {
         if let error = writer.writeError { return .writeFailed(error) }
-        if writer.reachedByteLimit { return .byteLimitReached }
         if writer.reachedFileLimit { return .fileCountReached }
+        if writer.reachedByteLimit { return .byteLimitReached }
         if writer.reachedTimeLimit { return .timeLimitReached }
         return nil
     }

@@ -18,10 +18,16 @@ enum CommandLineError {
         "captureSettings.sessionTimeLimitInSeconds": "--capture-settings sessionTimeLimitInSeconds",
     ]
 
+    /// Request refusals that Azure PowerShell prints with their code in front (`Code: message`), so the
+    /// code stays visible on the command line too.
+    static let codedRefusals: Set<String> = [
+        "InvalidRequestPropertiesInPacketCaptureRequest", "PacketCaptureIsMissingStorageIdAndLocalPath",
+    ]
+
     static func line(for error: PcapCtlError, options: ParsedOptions?) -> String {
         if let verbatim = error.commandLineMessage { return verbatim }
         var line = ""
-        if error.kind != .usage, error.kind != .failure, let code = error.code { line += "\(code): " }
+        if let code = error.code, (error.kind != .usage && error.kind != .failure) || codedRefusals.contains(code) { line += "\(code): " }
         if let parameter = error.parameter { line += "\(flag(for: parameter, options: options)): " }
         return line + error.message
     }
