@@ -18,11 +18,9 @@ enum CommandLineError {
         "captureSettings.sessionTimeLimitInSeconds": "--capture-settings sessionTimeLimitInSeconds",
     ]
 
-    /// Request refusals that Azure PowerShell prints with their code in front (`Code: message`), so the
-    /// code stays visible on the command line too.
-    static let codedRefusals: Set<String> = [
-        "InvalidRequestPropertiesInPacketCaptureRequest", "PacketCaptureIsMissingStorageIdAndLocalPath",
-    ]
+    /// Usage refusals with a code of their own (not the one every refused field carries), which Azure
+    /// PowerShell prints in front of the message: the command line shows it too.
+    static let codedRefusals: Set<String> = ["PacketCaptureIsMissingStorageIdAndLocalPath"]
 
     static func line(for error: PcapCtlError, options: ParsedOptions?) -> String {
         if let verbatim = error.commandLineMessage { return verbatim }

@@ -192,8 +192,8 @@ struct ContinuousCaptureTests {
         let base = ["create", "-n", "bad", "--continuous-capture", "true"]
         let local = ["--local-path", pcapctl.capturesRoot + "/bad.cap"]
         let cases: [([String], String)] = [
-            (base + local + ["--capture-limit", "1000"], "pcapctl: error: InvalidRequestPropertiesInPacketCaptureRequest: --capture-limit: TotalBytesPerSession is not supported in packet capture request.\n"),
-            (base + local + ["--time-limit", "60"], "pcapctl: error: InvalidRequestPropertiesInPacketCaptureRequest: --time-limit: TimeLimitInSecond is not supported in packet capture request.\n"),
+            (base + local + ["--capture-limit", "1000"], "pcapctl: error: --capture-limit: TotalBytesPerSession is not supported in packet capture request.\n"),
+            (base + local + ["--time-limit", "60"], "pcapctl: error: --time-limit: TimeLimitInSecond is not supported in packet capture request.\n"),
             (base + ["--file-path", pcapctl.capturesRoot + "/bad.cap"], "pcapctl: error: PacketCaptureIsMissingStorageIdAndLocalPath: --file-path: Command must have either storage id or local path specified.\n"),
             (base + local + ["--capture-settings", "{\"fileCount\":10001}"], "pcapctl: error: --capture-settings: fileCount: Invalid format: '10001' is greater than 10000\n"),
             (base + local + ["--capture-settings", "{\"fileSize\":1}"], "pcapctl: error: --capture-settings: unknown key 'fileSize'; the keys are fileCount, fileSizeInBytes, sessionTimeLimitInSeconds\n"),
