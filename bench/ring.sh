@@ -33,8 +33,9 @@ for size in "${SIZES[@]}"; do
     "$BIN/mkpcap" "$WORK/pcaps/udp-$size.pcap" "$PCAP_PKTS" "$size" "$MAC_GEN" "$MAC_CAP" "$IP_GEN" "$IP_CAP" 9
 done
 
-in_cap() { ip netns exec "$NS_CAP" taskset -c "$CAP_CPU" "$@"; }
-pcapctl() { PCAPCTL_HOME=$DIR/.home PCAPCTL_CAPTURES_ROOT=$DIR in_cap "$PCAPCTL" "$@" </dev/null; }
+# An array, not a function: a backgrounded simple command is exec'ed in place, so $! is the capturer.
+IN_CAP=(ip netns exec "$NS_CAP" taskset -c "$CAP_CPU")
+pcapctl() { PCAPCTL_HOME=$DIR/.home PCAPCTL_CAPTURES_ROOT=$DIR "${IN_CAP[@]}" "$PCAPCTL" "$@" </dev/null; }
 json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 
 # start TOOL: sets PID (the process that captures) and waits until it is ready.
@@ -48,12 +49,12 @@ start() {
         PID=$(pcapctl show-status -n c | json_field agentPid)
         ;;
     dumpcap-ring)
-        in_cap dumpcap -i "$IF_CAP" -P -q -f "udp port 9" -b filesize:1024 -b files:"$FILES" -w "$DIR/d.pcap" 2>"$DIR/err" </dev/null &
+        "${IN_CAP[@]}" dumpcap -i "$IF_CAP" -P -q -f "udp port 9" -b filesize:1024 -b files:"$FILES" -w "$DIR/d.pcap" 2>"$DIR/err" </dev/null &
         PID=$!
         wait_capturer_ready "$PID" "$DIR/err" "Capturing on" 20
         ;;
     tcpdump-ring)
-        in_cap tcpdump -i "$IF_CAP" -n -Z root -C 1 -W "$FILES" -w "$DIR/t.pcap" udp port 9 2>"$DIR/err" </dev/null &
+        "${IN_CAP[@]}" tcpdump -i "$IF_CAP" -n -Z root -C 1 -W "$FILES" -w "$DIR/t.pcap" udp port 9 2>"$DIR/err" </dev/null &
         PID=$!
         wait_capturer_ready "$PID" "$DIR/err" "listening on" 20
         ;;

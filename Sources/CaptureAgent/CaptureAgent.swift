@@ -2,6 +2,7 @@ import CSystemShim
 import CaptureEngine
 import ControlPlane
 import Glibc
+import PcapFormat
 import Synchronization
 import SystemCalls
 
@@ -152,7 +153,7 @@ struct CaptureAgent {
         var delivery = CaptureDelivery.Outcome()
         func deliverClosedFiles() {
             for file in session.writer.takeClosedFiles() {
-                let outcome = CaptureDelivery.deliverSegment(file.path, instance: instance, environment: store.layout.environment, into: &status)
+                let outcome = CaptureDelivery.deliverSegment(file.path, known: file.summary, instance: instance, environment: store.layout.environment, into: &status)
                 delivery.errors += outcome.errors.filter { !delivery.errors.contains($0) }
                 delivery.messages += outcome.messages
             }

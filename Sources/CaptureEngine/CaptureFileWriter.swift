@@ -28,6 +28,8 @@ public final class CaptureFileWriter {
         var reachedFileLimit = false
         var writeError: Int32?
         var fileNumber = 1
+        /// Where the open file's last record begins, so a closed file's last stamp is one read away.
+        var lastRecordStart: UInt64 = 0
         var closedBytes: UInt64 = 0
         var closedPackets: UInt64 = 0
     }
@@ -95,8 +97,9 @@ public final class CaptureFileWriter {
         flush()
     }
 
+    /// Opened for reading too: a rotating writer reads back the stamps of a file it closes.
     private static func create(_ path: String) throws(CaptureError) -> Int32 {
-        switch SystemCall.perform(.open, { open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }) {
+        switch SystemCall.perform(.open, { open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }) {
         case .success(let opened):
             fchmod(opened, 0o600)
             return opened
@@ -142,6 +145,7 @@ public final class CaptureFileWriter {
         base.storeBytes(of: originalLength, toByteOffset: 12, as: UInt32.self)
         (base + PcapFileFormat.recordHeaderSize).copyMemory(from: bytes, byteCount: Int(captured))
         state.pointee.used += recordSize
+        state.pointee.lastRecordStart = state.pointee.bytesWritten
         state.pointee.bytesWritten += UInt64(recordSize)
         state.pointee.packetsWritten += 1
         return true
@@ -233,7 +237,7 @@ public final class CaptureFileWriter {
         closeFile()
         let next = state.pointee.fileNumber + 1
         let nextPath = rotation.path(next, firstRecordSeconds)
-        switch SystemCall.perform(.open, { open(nextPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }) {
+        switch SystemCall.perform(.open, { open(nextPath, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }) {
         case .success(let fd):
             fchmod(fd, 0o600)
             descriptor = fd
@@ -249,12 +253,23 @@ public final class CaptureFileWriter {
         return min(capturedLength, UInt32(room))
     }
 
+    /// The stamp of the record at `offset` of the open file.
+    private func stamp(at offset: UInt64) -> PacketTime? {
+        var words: (UInt32, UInt32) = (0, 0)
+        let read = withUnsafeMutableBytes(of: &words) { bytes in pread(descriptor, bytes.baseAddress, 8, off_t(offset)) }
+        return read == 8 ? PacketTime(seconds: words.0, microseconds: words.1) : nil
+    }
+
     /// Closes the open file and records it as closed, its bytes moving to the closed totals.
     private func closeFile() {
         guard descriptor >= 0 else { return }
+        let packets = state.pointee.packetsFlushed
+        // The stamps of its first and last records, read back rather than kept per packet.
+        let first = packets > 0 ? stamp(at: UInt64(PcapFileFormat.fileHeaderSize)) : nil
+        let last = packets > 0 ? stamp(at: state.pointee.lastRecordStart < state.pointee.bytesFlushed ? state.pointee.lastRecordStart : UInt64(PcapFileFormat.fileHeaderSize)) : nil
         close(descriptor)
         descriptor = -1
-        closedFiles.append(ClosedFile(path: path, number: state.pointee.fileNumber, bytes: state.pointee.bytesFlushed, packets: state.pointee.packetsFlushed))
+        closedFiles.append(ClosedFile(path: path, number: state.pointee.fileNumber, bytes: state.pointee.bytesFlushed, packets: packets, firstPacketTime: first, lastPacketTime: last))
         state.pointee.closedBytes += state.pointee.bytesFlushed
         state.pointee.closedPackets += state.pointee.packetsFlushed
         state.pointee.bytesWritten = 0
@@ -288,4 +303,14 @@ public struct ClosedFile: Sendable, Equatable {
     public var number: Int
     public var bytes: UInt64
     public var packets: UInt64
+    /// Stamps of its first and last records; nil when it has none.
+    public var firstPacketTime: PacketTime?
+    public var lastPacketTime: PacketTime?
+
+    /// What a walk over the file would find, so whoever delivers it need not read it.
+    public var summary: PcapFileSummary {
+        PcapFileSummary(
+            packetCount: Int(packets), validLength: Int(bytes), tornBytes: 0, snapshotLength: 0, linkType: 0,
+            firstPacketTime: firstPacketTime, lastPacketTime: lastPacketTime)
+    }
 }

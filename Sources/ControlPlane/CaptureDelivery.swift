@@ -51,45 +51,50 @@ public enum CaptureDelivery {
     /// `status.segments`. The file is cut to its whole records first (the open file of an agent that died);
     /// once every destination has it, the state copy is removed, else kept as their only copy. A file with
     /// no header (begun just before a kill) holds nothing and is removed.
-    public static func deliverSegment(_ path: String, instance: CaptureInstance, environment: PcapCtlEnvironment, into status: inout InstanceStatus) -> Outcome {
+    ///
+    /// `known` is what the writer that closed the file knows of it (its agent passes it, so the file is not
+    /// read again on the capture thread); without it the file is scanned.
+    public static func deliverSegment(_ path: String, known: PcapFileSummary? = nil, instance: CaptureInstance, environment: PcapCtlEnvironment, into status: inout InstanceStatus) -> Outcome {
         var outcome = Outcome()
         let fileName = FileSystem.baseName(of: path)
         guard let number = SegmentNames.number(of: fileName) else { return outcome }
         let summary: PcapFileSummary
-        do { summary = try scan(path) } catch {
-            if (CaptureDelivery.identify(path)?.size ?? 0) == 0 { _ = unlink(path) }
-            return outcome
+        if let known {
+            summary = known
+        } else {
+            do { summary = try scan(path) } catch {
+                if (CaptureDelivery.identify(path)?.size ?? 0) == 0 { _ = unlink(path) }
+                return outcome
+            }
+            _ = truncate(path, off_t(summary.validLength))
         }
-        _ = truncate(path, off_t(summary.validLength))
         let nameSource = instance.localFile ?? instance.storageFile ?? "capture.cap"
         var segment = CaptureSegment(
             number: number, name: FileSystem.baseName(of: SegmentNames.destination(nameSource, stateFileName: fileName)),
             firstPacketTime: summary.firstPacketTime.map(Self.iso8601), lastPacketTime: summary.lastPacketTime.map(Self.iso8601),
             packets: UInt64(summary.packetCount), bytes: UInt64(summary.validLength))
-        var localCopy: String?
-        var storageCopy: String?
-        if let relative = instance.localFile.map({ SegmentNames.destination($0, stateFileName: fileName) }) {
-            do {
-                try ConfinedFiles.copy(from: path, toRoot: environment.capturesRoot, relativePath: relative)
-                localCopy = "\(environment.capturesRoot)/\(relative)"
-            } catch {
-                outcome.errors.append(.localFileFailed)
-                outcome.messages.append(error.description)
+        let destinations: [(base: String?, root: String, failure: CaptureErrorKind)] = [
+            (instance.localFile, environment.capturesRoot, .localFileFailed), (instance.storageFile, environment.storageRoot, .storageFailed),
+        ]
+        var copies: [String?] = []
+        for destination in destinations {
+            guard let relative = destination.base.map({ SegmentNames.destination($0, stateFileName: fileName) }) else {
+                copies.append(nil)
+                continue
             }
-        }
-        if let relative = instance.storageFile.map({ SegmentNames.destination($0, stateFileName: fileName) }) {
             do {
-                try ConfinedFiles.copy(from: path, toRoot: environment.storageRoot, relativePath: relative)
-                storageCopy = "\(environment.storageRoot)/\(relative)"
+                try ConfinedFiles.copy(from: path, toRoot: destination.root, relativePath: relative)
+                copies.append("\(destination.root)/\(relative)")
             } catch {
-                outcome.errors.append(.storageFailed)
+                copies.append(nil)
+                outcome.errors.append(destination.failure)
                 outcome.messages.append(error.description)
             }
         }
         if outcome.errors.isEmpty { _ = unlink(path) } else { segment.kept = path }
         // Identified last: the copies are links to one file, and every link or unlink changes its ctime.
-        segment.local = localCopy.flatMap(identify)
-        segment.storage = storageCopy.flatMap(identify)
+        segment.local = copies[0].flatMap(identify)
+        segment.storage = copies[1].flatMap(identify)
         outcome.files = segment.delivered.map(\.path)
         outcome.delivered = segment.delivered
         status.segments = (status.segments ?? []) + [segment]

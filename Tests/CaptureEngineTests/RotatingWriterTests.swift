@@ -58,6 +58,8 @@ struct RotatingWriterTests {
             #expect(file.size == 24 + file.file.records.count * 116)
             if index < found.count - 1 { #expect(file.size + 116 > fileSize) }
             #expect(closed[index].bytes == UInt64(file.size) && closed[index].packets == UInt64(file.file.records.count))
+            #expect(closed[index].firstPacketTime?.seconds == file.file.records.first?.timestampSeconds)
+            #expect(closed[index].lastPacketTime?.seconds == file.file.records.last?.timestampSeconds)
         }
         // Files are named after the stamp of their first record (the first after the session's start).
         #expect(found[0].name == "1-1699999999.cap")
