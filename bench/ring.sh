@@ -67,7 +67,10 @@ stop() {
     case $1 in
     pcapctl-*)
         pcapctl stop -n c
-        GOT=$(pcapctl show-status -n c | json_field packetsCaptured)
+        pcapctl show-status -n c >"$WORK/status.json"
+        GOT=$(json_field packetsCaptured <"$WORK/status.json")
+        [[ $(json_field stopReason <"$WORK/status.json") == StopRequested ]] ||
+            warn "$1 ended early: $(json_field stopReason <"$WORK/status.json"): $(json_field errorMessage <"$WORK/status.json")"
         ;;
     dumpcap-ring)
         kill -INT "$PID"; wait "$PID" || true
@@ -83,7 +86,7 @@ stop() {
 printf 'size\trep\ttool\tsent\twritten\tfraction\tcpu_s\tcpu_ns_per_packet\n'
 for ((rep = 1; rep <= REPS; rep++)); do
     for size in "${SIZES[@]}"; do
-        for tool in pcapctl-file pcapctl-ring dumpcap-ring tcpdump-ring; do
+        for tool in ${BENCH_RING_TOOLS:-pcapctl-file pcapctl-ring dumpcap-ring tcpdump-ring}; do
             DIR=$WORK/run && rm -rf "$DIR" && mkdir -p "$DIR"
             start "$tool"
             sleep 0.3
