@@ -70,15 +70,23 @@ struct ContinuousCaptureTests {
             .map { "\(root)/\($0)" }.sorted { FileManager.default.displayName(atPath: $0) < FileManager.default.displayName(atPath: $1) }
     }
 
-    @Test func aRingKeepsExactlyTheNewestFilesWithNoGapInBothDestinations() throws {
+    /// A client and a VM namespace, continuous capture `name` in the VM's, and datagrams 1...sent sent to it;
+    /// with `waitForAll`, returns once the capture counts every one. The lab must outlive the test.
+    func ring(subnet: Int, _ name: String, continuous: String, count: Int, storage: Bool, sent: Int, waitForAll: Bool = true) throws -> (lab: NetworkLab, pcapctl: Pcapctl) {
         let lab = NetworkLab()
-        let (client, vm) = try lab.clientAndVM(subnet: 40)
-        let pcapctl = Pcapctl(label: "ring")
-        let port: UInt16 = 7400
-        try create(pcapctl, "ring", vm: vm, continuous: "true", count: 3, port: port, storage: true)
+        let (client, vm) = try lab.clientAndVM(subnet: subnet)
+        let pcapctl = Pcapctl(label: name)
+        let port = UInt16(7360 + subnet)
+        try create(pcapctl, name, vm: vm, continuous: continuous, count: count, port: port, storage: storage)
+        try sendNumbered(from: client, to: "198.18.\(subnet).2", port: port, 1...sent)
+        if waitForAll { #expect(try waitUntil(seconds: 20) { counter(try status(pcapctl, name), "packetsCaptured") == sent }) }
+        return (lab, pcapctl)
+    }
+
+    @Test func aRingKeepsExactlyTheNewestFilesWithNoGapInBothDestinations() throws {
         let sent = 10 * Self.perFile + 10
-        try sendNumbered(from: client, to: "198.18.40.2", port: port, 1...sent)
-        #expect(try waitUntil(seconds: 20) { counter(try status(pcapctl, "ring"), "packetsCaptured") == sent })
+        let (lab, pcapctl) = try ring(subnet: 40, "ring", continuous: "true", count: 3, storage: true, sent: sent)
+        defer { withExtendedLifetime(lab) {} }
 
         // While it runs, its closed files can be fetched: the ring keeps fileCount - 1 closed beside the open one.
         let running = try status(pcapctl, "ring")
@@ -135,12 +143,8 @@ struct ContinuousCaptureTests {
     }
 
     @Test func aCaptureOfFalseStopsWhenItsFilesAreFull() throws {
-        let lab = NetworkLab()
-        let (client, vm) = try lab.clientAndVM(subnet: 41)
-        let pcapctl = Pcapctl(label: "ringfull")
-        let port: UInt16 = 7401
-        try create(pcapctl, "full", vm: vm, continuous: "false", count: 2, port: port, storage: false)
-        try sendNumbered(from: client, to: "198.18.41.2", port: port, 1...(5 * Self.perFile))
+        let (lab, pcapctl) = try ring(subnet: 41, "full", continuous: "false", count: 2, storage: false, sent: 5 * Self.perFile, waitForAll: false)
+        defer { withExtendedLifetime(lab) {} }
         #expect(try waitUntil(seconds: 20) { try status(pcapctl, "full")["packetCaptureStatus"] as? String == "Stopped" })
         let final = try status(pcapctl, "full")
         #expect(final["stopReason"] as? String == "FileCountExceeded")
@@ -152,14 +156,9 @@ struct ContinuousCaptureTests {
     }
 
     @Test func aKilledAgentLeavesEveryClosedFileWholeAndItsOpenFileTrimmed() throws {
-        let lab = NetworkLab()
-        let (client, vm) = try lab.clientAndVM(subnet: 42)
-        let pcapctl = Pcapctl(label: "ringkill")
-        let port: UInt16 = 7402
-        try create(pcapctl, "killed", vm: vm, continuous: "true", count: 3, port: port, storage: false)
         let sent = 5 * Self.perFile + 7
-        try sendNumbered(from: client, to: "198.18.42.2", port: port, 1...sent)
-        #expect(try waitUntil(seconds: 20) { counter(try status(pcapctl, "killed"), "packetsCaptured") == sent })
+        let (lab, pcapctl) = try ring(subnet: 42, "killed", continuous: "true", count: 3, storage: false, sent: sent)
+        defer { withExtendedLifetime(lab) {} }
         let pid = try #require(try status(pcapctl, "killed")["agentPid"] as? Int)
         kill(pid_t(pid), SIGKILL)
         #expect(waitUntil(seconds: 10) { pcapctl.agentLockIsFree("killed") })
