@@ -186,6 +186,39 @@ struct ContinuousCaptureTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: segments).isEmpty, "everything the agent left was delivered")
     }
 
+    @Test func aFileNoDestinationCanTakeStopsTheRingAndEveryFileStaysDownloadable() throws {
+        let pcapctl = Pcapctl(label: "ringdest")
+        try FileManager.default.createDirectory(atPath: pcapctl.capturesRoot, withIntermediateDirectories: true)
+        // Room for one 64 KiB file and not two; a ring with no file count is not measured at create.
+        #expect(try runCommand("/usr/bin/env", ["mount", "-t", "tmpfs", "-o", "size=96k", "tmpfs", pcapctl.capturesRoot]).exitCode == 0)
+        defer { _ = try? runCommand("/usr/bin/env", ["umount", "-l", pcapctl.capturesRoot]) }
+        let port = UDPTraffic.uniquePort()
+        let created = try pcapctl.run([
+            "create", "-n", "dest", "--interface", "lo", "--continuous-capture", "true", "--local-path", pcapctl.capturesRoot + "/dest.cap",
+            "--capture-settings", "{\"fileCount\":0,\"fileSizeInBytes\":\(Self.fileSize)}", "--filters", "[{\"protocol\":\"UDP\",\"localPort\":\"\(port)\"}]",
+        ])
+        try #require(created.exitCode == 0, "\(created.standardError)")
+        UDPTraffic.send(count: 400, payloadSize: Self.payloadSize, port: port)
+        #expect(try pcapctl.run(["wait", "-n", "dest", "--timeout", "20"]).exitCode == 0, "a file no destination takes stops the capture")
+        let final = try status(pcapctl, "dest")
+        #expect(final["packetCaptureStatus"] as? String == "Error")
+        #expect(final["packetCaptureError"] as? [String] == ["LocalFileFailed"])
+        let files = captureFiles(final)
+        #expect(files.first?["localPath"] as? String != nil && files.first?["keptAt"] == nil, "the first file fitted")
+        // Each file is in its destination or kept in the state directory, never neither (a small last one may fit).
+        #expect(files.allSatisfy { ($0["localPath"] is String) != ($0["keptAt"] is String) }, "\(files)")
+        let kept = files.filter { $0["keptAt"] is String }.count
+        #expect(kept >= 1)
+        let rescued = pcapctl.root + "/rescued/"
+        #expect(try pcapctl.run(["download", "-n", "dest", "--file", rescued]).exitCode == 0)
+        let counts = try files.compactMap { $0["name"] as? String }.map { try ReadBack.tcpdumpCount(rescued + $0, "udp and dst port \(port)") }
+        #expect(counts.reduce(0, +) == counter(final, "packetsCaptured") && counts.allSatisfy { $0 > 0 })
+        let deleted = try pcapctl.run(["delete", "-n", "dest"])
+        #expect(deleted.exitCode == 0)
+        #expect(deleted.standardError.split(separator: "\n").count == kept, "each kept file is moved to orphans/: \(deleted.standardError)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: pcapctl.home + "/orphans/local").count == kept)
+    }
+
     @Test func badContinuousRequestsAreRefusedWithAzuresCodes() throws {
         let pcapctl = Pcapctl(label: "ringbad")
         let base = ["create", "-n", "bad", "--continuous-capture", "true"]
