@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "ControlPlane", dependencies: ["PacketFilters", "PcapFormat", "SystemCalls", "CSystemShim"]),
         /** The capture agent: the background process that runs one instance's capture. The only code that joins
             ControlPlane and CaptureEngine; it also builds the operations a front end calls, wired to both. */
-        .target(name: "CaptureAgent", dependencies: ["ControlPlane", "CaptureEngine", "CaptureOperations", "SystemCalls", "CSystemShim"]),
+        .target(name: "CaptureAgent", dependencies: ["ControlPlane", "CaptureEngine", "CaptureOperations", "PcapFormat", "SystemCalls", "CSystemShim"]),
         /** The operations every front end calls (CLI, daemon, page): create, get, status, list, stop, delete,
             download, wait, compile-filters, with typed requests and results and one structured error. */
         .target(name: "CaptureOperations", dependencies: ["ControlPlane", "PacketFilters", "SystemCalls"]),

@@ -41,6 +41,8 @@ public struct CaptureFile: Sendable, Equatable {
     public var instanceKey: String
     public var path: String
     public var size: UInt64
+    /// A continuous capture's file name (`CaptureSegment.name`); nil for a single-file capture.
+    public var segmentName: String? = nil
 }
 
 /// The operations behind every front end: the CLI's verbs, the daemon's ARM endpoints and the page call
@@ -208,7 +210,7 @@ public struct PacketCaptureOperations: Sendable {
         for error in all.flatMap(\.errors) where !errors.contains(error) { errors.append(error) }
         let isScaleSet = capture.record.targetType == .azureVMSS
         let stopReason = allFinal ? (all.first { $0.state == .error }?.stopReason ?? all.compactMap(\.stopReason).first) : nil
-        return CaptureStatusReport(
+        var report = CaptureStatusReport(
             name: capture.name,
             id: capture.record.id,
             captureStartTime: all.compactMap(\.captureStartTime).min(),
@@ -233,6 +235,22 @@ public struct PacketCaptureOperations: Sendable {
                     packetsDropped: status.counters.packetsDropped, packetsDroppedByInterface: status.counters.packetsDroppedByInterface,
                     bytesWritten: status.counters.bytesWritten, agentPid: status.agentPid, files: status.files)
             } : nil)
+        if capture.record.captureSettings != nil {
+            report.captureFiles = statuses.flatMap { instance, status in
+                (status.segments ?? []).map { segment in
+                    CaptureStatusReport.FileReport(
+                        name: segment.name, instanceId: isScaleSet ? instance.key : nil,
+                        firstPacketTime: segment.firstPacketTime, lastPacketTime: segment.lastPacketTime,
+                        packets: segment.packets, bytes: segment.bytes,
+                        localPath: segment.local?.path, storagePath: segment.storage?.path, keptAt: segment.kept)
+                }
+            }
+            let rotated = all.compactMap(\.rotatedOut)
+            report.filesRotatedOut = rotated.reduce(0) { $0 + $1.files }
+            report.packetsRotatedOut = rotated.reduce(0) { $0 + $1.packets }
+            report.bytesRotatedOut = rotated.reduce(0) { $0 + $1.bytes }
+        }
+        return report
     }
 
     // MARK: stop, delete, wait
@@ -286,9 +304,26 @@ public struct PacketCaptureOperations: Sendable {
     /// The files holding exactly the finished capture's own bytes, one per instance: a delivered file that
     /// still matches what delivery recorded, else the session's copy in the state directory (kept when a
     /// delivery failed). A delivered file replaced or changed since is never served.
-    public func files(_ reference: CaptureReference) throws(PcapCtlError) -> [CaptureFile] {
+    ///
+    /// A continuous capture's files are served while it runs too: every closed file in its destinations,
+    /// oldest first (or only the one named `fileName`), each checked the same way. A file the ring rotates
+    /// out while it is read stays whole for the reader (an unlinked file keeps its bytes).
+    public func files(_ reference: CaptureReference, fileName: String? = nil) throws(PcapCtlError) -> [CaptureFile] {
         let capture = try store.load(name: reference.name, location: reference.location)
         let statuses = try instanceStatuses(capture)
+        if capture.record.captureSettings != nil {
+            let files = statuses.flatMap { instance, status in
+                (status.segments ?? []).filter { fileName == nil || $0.name == fileName }.compactMap { segment in ownFile(of: segment, instance) }
+            }
+            if let fileName, files.isEmpty {
+                let names = statuses.flatMap { ($0.1.segments ?? []).map(\.name) }
+                throw .notFound(parameter: "fileName", "capture '\(capture.name)' has no file '\(Validation.printable(fileName))' now; its files are: \(names.isEmpty ? "none yet" : names.joined(separator: ", "))")
+            }
+            return files
+        }
+        if fileName != nil {
+            throw .usage("fileName", "names one file of a continuous capture; '\(capture.name)' writes a single file")
+        }
         if statuses.contains(where: { !$0.1.isFinal }) {
             throw .conflict(code: "PacketCaptureIsRunning",
                 "capture '\(capture.name)' is still running; stop it ('pcapctl stop') or wait for it ('pcapctl wait') before downloading")
@@ -298,6 +333,18 @@ public struct PacketCaptureOperations: Sendable {
             files.append(try ownFile(of: capture, instance, status))
         }
         return files
+    }
+
+    /// A continuous capture's file: a delivered copy still as delivered, else the state directory's copy
+    /// kept when a destination failed; nil when neither holds it any more.
+    private func ownFile(of segment: CaptureSegment, _ instance: CaptureInstance) -> CaptureFile? {
+        if let copy = segment.delivered.first(where: { CaptureDelivery.identify($0.path) == $0 }) {
+            return CaptureFile(instanceKey: instance.key, path: copy.path, size: copy.size, segmentName: segment.name)
+        }
+        if let kept = segment.kept, CaptureDelivery.identify(kept)?.size == segment.bytes {
+            return CaptureFile(instanceKey: instance.key, path: kept, size: segment.bytes, segmentName: segment.name)
+        }
+        return nil
     }
 
     private func ownFile(of capture: StoredCapture, _ instance: CaptureInstance, _ status: InstanceStatus) throws(PcapCtlError) -> CaptureFile {
@@ -328,10 +375,18 @@ public struct PacketCaptureOperations: Sendable {
 
     /// Copies a finished capture's files to `destination`: the file itself for a VM, a directory with one
     /// INSTANCE.cap per instance for a scale set. Returns the paths written.
-    public func download(_ reference: CaptureReference, to destination: String, overwrite: Bool) throws(PcapCtlError) -> [String] {
+    ///
+    /// A continuous capture's files go into the directory `destination` (ending in `/`, or an existing
+    /// directory) under their own names, in a subdirectory per instance for a scale set; with `fileName`,
+    /// only that file, to `destination` itself unless it is such a directory. A file rotated out before it
+    /// could be opened is skipped: it is no longer one of the capture's files.
+    public func download(_ reference: CaptureReference, to destination: String, overwrite: Bool, fileName: String? = nil) throws(PcapCtlError) -> [String] {
         guard !destination.isEmpty, !destination.utf8.contains(0) else { throw .usage("file", "the destination must be a path") }
         let capture = try store.load(name: reference.name, location: reference.location)
-        let files = try self.files(reference)
+        let files = try self.files(reference, fileName: fileName)
+        if capture.record.captureSettings != nil {
+            return try downloadSegments(files, capture: capture, to: destination, overwrite: overwrite, single: fileName != nil)
+        }
         let isScaleSet = capture.record.targetType == .azureVMSS
         if isScaleSet {
             do { try FileSystem.makeDirectories(destination) } catch {
@@ -342,6 +397,36 @@ public struct PacketCaptureOperations: Sendable {
         for file in files {
             let target = isScaleSet ? "\(destination)/\(file.instanceKey).cap" : destination
             try Self.copy(file, to: target, overwrite: overwrite)
+            written.append(target)
+        }
+        return written
+    }
+
+    private func downloadSegments(_ files: [CaptureFile], capture: StoredCapture, to destination: String, overwrite: Bool, single: Bool) throws(PcapCtlError) -> [String] {
+        var info = stat()
+        let isDirectory = destination.hasSuffix("/") || (stat(destination, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR)
+        guard isDirectory || single else {
+            throw .usage("file", "capture '\(capture.name)' is continuous and has several files: give a directory ending in '/' to get them all, or name one with --file-name")
+        }
+        let isScaleSet = capture.record.targetType == .azureVMSS
+        var written: [String] = []
+        for file in files {
+            var target = destination
+            if isDirectory {
+                var directory = destination
+                while directory.count > 1 && directory.hasSuffix("/") { directory.removeLast() }
+                if isScaleSet { directory += "/\(file.instanceKey)" }
+                do { try FileSystem.makeDirectories(directory) } catch {
+                    throw PcapCtlError(.failure, parameter: "file", "cannot create directory '\(directory)': \(error)")
+                }
+                target = "\(directory)/\(file.segmentName ?? FileSystem.baseName(of: file.path))"
+            }
+            do throws(PcapCtlError) {
+                try Self.copy(file, to: target, overwrite: overwrite)
+            } catch {
+                if !single && !FileSystem.exists(file.path) { continue }
+                throw error
+            }
             written.append(target)
         }
         return written

@@ -226,19 +226,22 @@ public struct CaptureStore: Sendable {
         var kept: [String] = []
         let stamp = String(Timestamp.now().iso8601.filter { $0 != "-" && $0 != ":" && $0 != "." })
         for key in instances {
-            let partial = InstancePaths(directory: "\(directory)/instances/\(key)").partialCapture
-            guard FileSystem.exists(partial) else { continue }
-            let orphans = layout.orphansDirectory(location)
+            let paths = InstancePaths(directory: "\(directory)/instances/\(key)")
             let suffix = instances.count > 1 || key != "vm" ? "-\(key)" : ""
-            let target = "\(orphans)/\(name)-\(stamp)\(suffix).cap"
-            do {
-                try FileSystem.makeDirectories(orphans)
-                try FileSystem.rename(partial, target)
-                _ = chmod(target, 0o600)
-            } catch {
-                throw .failure("cannot keep the undelivered packets of '\(name)' at \(target): \(error); nothing was deleted")
+            // A continuous capture's undelivered files keep their own names after the capture's.
+            let sources = [(paths.partialCapture, ".cap")] + CaptureDelivery.pendingSegments(paths).map { ($0, "-" + FileSystem.baseName(of: $0)) }
+            for (source, ending) in sources where FileSystem.exists(source) {
+                let orphans = layout.orphansDirectory(location)
+                let target = "\(orphans)/\(name)-\(stamp)\(suffix)\(ending)"
+                do {
+                    try FileSystem.makeDirectories(orphans)
+                    try FileSystem.rename(source, target)
+                    _ = chmod(target, 0o600)
+                } catch {
+                    throw .failure("cannot keep the undelivered packets of '\(name)' at \(target): \(error); nothing was deleted")
+                }
+                kept.append(target)
             }
-            kept.append(target)
         }
         return kept
     }

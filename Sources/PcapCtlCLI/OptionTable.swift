@@ -22,6 +22,8 @@ public struct OptionSpec: Sendable, Equatable {
     }
 
     public var long: String
+    /// Other long spellings that mean the same option (az's newer group spells some flags its own way).
+    public var aliases: [String]
     public var short: Character?
     public var kind: Kind
     public var rule: Rule?
@@ -30,8 +32,9 @@ public struct OptionSpec: Sendable, Equatable {
     public var isRequired: Bool
     public var isHidden: Bool
 
-    public init(_ long: String, short: Character? = nil, _ kind: Kind, rule: Rule? = nil, help: String, default defaultText: String? = nil, required: Bool = false, hidden: Bool = false) {
+    public init(_ long: String, short: Character? = nil, aliases: [String] = [], _ kind: Kind, rule: Rule? = nil, help: String, default defaultText: String? = nil, required: Bool = false, hidden: Bool = false) {
         self.long = long
+        self.aliases = aliases
         self.short = short
         self.kind = kind
         self.rule = rule
@@ -62,7 +65,7 @@ public struct OptionSpec: Sendable, Equatable {
     public var usageSpelling: String { spelling(withShort: false) }
 
     private func spelling(withShort: Bool) -> String {
-        let names = (withShort ? short.map { "-\($0), " } ?? "" : "") + "--\(long)"
+        let names = (withShort ? short.map { "-\($0), " } ?? "" : "") + "--\(long)" + (withShort ? aliases.map { ", --\($0)" }.joined() : "")
         switch kind {
         case .positional(let metavar): return "<\(metavar)>"
         case .flag: return names
@@ -74,7 +77,9 @@ public struct OptionSpec: Sendable, Equatable {
 
 /// Options shared by the verbs, so each is spelled and explained once.
 public enum CommonOptions {
-    public static let name = OptionSpec("name", short: "n", .value(metavar: "NAME"), help: "Name of the packet capture session.", required: true)
+    public static let name = OptionSpec("name", short: "n", aliases: ["packet-capture-name"], .value(metavar: "NAME"), help: "Name of the packet capture session.", required: true)
+    /// `az network network-watcher packet-capture` names the watcher instead of the location.
+    public static let networkWatcherName = OptionSpec("network-watcher-name", .value(metavar: "WATCHER"), help: "The network watcher, as az's network-watcher group names it: NetworkWatcher_LOCATION stands for -l LOCATION (any other name is itself the location).")
     public static let location = OptionSpec("location", short: "l", .value(metavar: "LOCATION"), help: "Location (region) of the capture: a namespace for names.", default: "$PCAPCTL_LOCATION or local")
     public static let resourceGroup = OptionSpec("resource-group", short: "g", .value(metavar: "GROUP"), help: "Resource group of the target VM and storage account, as carried in their ids.", default: "local")
     public static let output = OptionSpec("output", short: "o", .value(metavar: "FORMAT"), rule: .choice(Output.formatField), help: "Output format, as az renders it (jsonc and yamlc colour only on a terminal).")

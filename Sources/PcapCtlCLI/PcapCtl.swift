@@ -97,7 +97,10 @@ public enum PcapCtl {
 extension VerbContext {
     /// `-l/--location`, normalised.
     func location() throws(PcapCtlError) -> String {
-        try Validation.normalizeLocation(options.string(CommonOptions.location) ?? environment.defaultLocation)
+        let watcher = options.string(CommonOptions.networkWatcherName).map { name in
+            name.lowercased().hasPrefix("networkwatcher_") ? String(name.dropFirst("networkwatcher_".count)) : name
+        }
+        return try Validation.normalizeLocation(options.string(CommonOptions.location) ?? watcher ?? environment.defaultLocation)
     }
 
     /// `-n/--name` and `-l/--location`, checked.

@@ -9,11 +9,17 @@ struct CreateBody: Sendable, Equatable {
     var target: String
     var targetType: TargetType
     var bytesToCapturePerPacket: UInt64
-    var totalBytesPerSession: UInt64
-    var timeLimitInSeconds: UInt64
+    /// nil when absent: the default applies, and a continuous capture refuses a given one.
+    var totalBytesPerSession: UInt64?
+    var timeLimitInSeconds: UInt64?
     var storageId: String?
     var storagePath: String?
     var filePath: String?
+    var localPath: String?
+    var continuousCapture: Bool?
+    var fileCount: UInt64?
+    var fileSizeInBytes: UInt64?
+    var sessionTimeLimitInSeconds: UInt64?
     var filters: [PacketCaptureFilter]
     var include: [String]
     var exclude: [String]
@@ -45,18 +51,10 @@ struct CreateBody: Sendable, Equatable {
             throw ARMError.invalidProperty("properties.storageLocation", "is required and must be an object with filePath and/or storageId")
         }
         let storage = Fields(values: storageValues, prefix: "properties.storageLocation")
-        let filePath = try storage.string("filePath")
-        let localPath = try storage.string("localPath")
-        if let filePath, let localPath, filePath != localPath {
-            throw ARMError.invalidProperty("properties.storageLocation.localPath", "differs from filePath; give one of them")
-        }
-
-        if case .bool(true)? = properties["continuousCapture"] {
-            throw ARMError.invalidProperty("properties.continuousCapture", "continuous capture is not supported by this server yet; leave it out or false")
-        }
-        _ = try fields.optionalBool("continuousCapture")
-        if let settings = properties["captureSettings"], settings != .null {
-            guard case .object = settings else { throw ARMError.invalidProperty("properties.captureSettings", "must be an object") }
+        var settings = Fields(values: [:], prefix: "properties.captureSettings")
+        if let value = properties["captureSettings"], value != .null {
+            guard let members = members(value) else { throw ARMError.invalidProperty("properties.captureSettings", "must be an object") }
+            settings.values = members
         }
 
         var include: [String] = []
@@ -72,12 +70,17 @@ struct CreateBody: Sendable, Equatable {
             target: target,
             targetType: targetType,
             // Absent fields take Azure's defaults: az's network-watcher group sends only a few.
-            bytesToCapturePerPacket: try fields.unsigned(CaptureFields.bytesToCapturePerPacket),
+            bytesToCapturePerPacket: try fields.unsigned(CaptureFields.bytesToCapturePerPacket) ?? CaptureFields.bytesToCapturePerPacket.defaultValue,
             totalBytesPerSession: try fields.unsigned(CaptureFields.totalBytesPerSession),
             timeLimitInSeconds: try fields.unsigned(CaptureFields.timeLimitInSeconds),
             storageId: try storage.string("storageId"),
             storagePath: try storage.string("storagePath"),
-            filePath: filePath ?? localPath,
+            filePath: try storage.string("filePath"),
+            localPath: try storage.string("localPath"),
+            continuousCapture: try fields.optionalBool("continuousCapture"),
+            fileCount: try settings.unsigned(CaptureFields.fileCount),
+            fileSizeInBytes: try settings.unsigned(CaptureFields.fileSizeInBytes),
+            sessionTimeLimitInSeconds: try settings.unsigned(CaptureFields.sessionTimeLimitInSeconds),
             filters: try filters(properties["filters"]),
             include: include,
             exclude: exclude)
@@ -101,7 +104,7 @@ struct CreateBody: Sendable, Equatable {
     /// Typed access to one object's members; absent and null both read as nil.
     private struct Fields {
         var values: [String: JSONValue]
-        var prefix: String
+        let prefix: String
 
         func path(_ key: String) -> String { "\(prefix).\(key)" }
 
@@ -123,12 +126,13 @@ struct CreateBody: Sendable, Equatable {
             }
         }
 
-        /// A whole number in the field's range (the rule the CLI applies too), or its default when absent.
-        func unsigned(_ field: UnsignedField) throws(ARMError) -> UInt64 {
-            let key = field.parameter
+        /// A whole number in the field's range (the rule the CLI applies too), or nil when absent (the
+        /// planner applies the default). The field's parameter is its path below `properties`.
+        func unsigned(_ field: UnsignedField) throws(ARMError) -> UInt64? {
+            let key = String(field.parameter.split(separator: ".").last!)
             let range = "a whole number from \(field.range.lowerBound) to \(field.range.upperBound)"
             switch values[key] {
-            case nil, .null?: return field.defaultValue
+            case nil, .null?: return nil
             case .number(let literal)? where JSONNumber.isInteger(literal):
                 guard !literal.hasPrefix("-") || literal == "-0" else {
                     throw ARMError.invalidProperty(path(key), "\(literal) is out of range: use \(range)")

@@ -12,43 +12,66 @@ enum CreateVerb {
     static let storageAccount = OptionSpec("storage-account", .value(metavar: "NAME_OR_ID"), help: "Storage account (a directory under $PCAPCTL_STORAGE_ROOT) to save the capture to.")
     static let storagePath = OptionSpec("storage-path", .value(metavar: "CONTAINER"), help: "Container in the storage account, a name or https://ACCOUNT.blob.core.windows.net/CONTAINER.", default: "network-watcher-logs")
     static let filePath = OptionSpec("file-path", .value(metavar: "PATH"), help: "Local file for the capture: must end in .cap and lie beneath $PCAPCTL_CAPTURES_ROOT (/var/captures).")
-    static let captureSize = OptionSpec("capture-size", .value(metavar: "BYTES"), rule: .unsigned(CaptureFields.bytesToCapturePerPacket), help: "Bytes captured per packet, link header included; 0 captures whole packets, else at least \(CaptureFields.minimumBytesToCapturePerPacket).")
-    static let captureLimit = OptionSpec("capture-limit", .value(metavar: "BYTES"), rule: .unsigned(CaptureFields.totalBytesPerSession), help: "Maximum size of the capture file in bytes, headers included; 0 for no limit.")
-    static let timeLimit = OptionSpec("time-limit", .value(metavar: "SECONDS"), rule: .unsigned(CaptureFields.timeLimitInSeconds), help: "Maximum duration of the capture session; 0 for no limit.")
+    static let captureSize = OptionSpec("capture-size", aliases: ["bytes-to-capture", "bytes-to-capture-per-packet"], .value(metavar: "BYTES"), rule: .unsigned(CaptureFields.bytesToCapturePerPacket), help: "Bytes captured per packet, link header included; 0 captures whole packets, else at least \(CaptureFields.minimumBytesToCapturePerPacket).")
+    static let captureLimit = OptionSpec("capture-limit", aliases: ["total-bytes", "total-bytes-per-session"], .value(metavar: "BYTES"), rule: .unsigned(CaptureFields.totalBytesPerSession), help: "Maximum size of the capture file in bytes, headers included; 0 for no limit.")
+    static let timeLimit = OptionSpec("time-limit", aliases: ["time-limit-in-seconds"], .value(metavar: "SECONDS"), rule: .unsigned(CaptureFields.timeLimitInSeconds), help: "Maximum duration of the capture session; 0 for no limit.")
     static let filters = OptionSpec("filters", .value(metavar: "JSON"), help: "JSON list of packet filters (protocol, localIPAddress, remoteIPAddress, localPort, remotePort); @FILE reads it from a file.")
     static let include = OptionSpec("include", .list(metavar: "INSTANCE"), help: "Scale set instances to include, like 0 1 2.")
     static let exclude = OptionSpec("exclude", .list(metavar: "INSTANCE"), help: "Scale set instances to exclude.")
     static let interface = OptionSpec("interface", .value(metavar: "IFACE"), help: "Capture on one interface instead of all of them (libpcap's 'any').", default: "any")
     static let bufferSize = OptionSpec("buffer-size", .value(metavar: "BYTES"), rule: .unsigned(CaptureFields.bufferSize), help: "Kernel capture buffer in bytes.")
+    static let continuousCapture = OptionSpec("continuous-capture", .value(metavar: "BOOL"), help: "Continuous capture: true keeps a ring of the newest files (the oldest deleted), false stops when the files are full. Takes --local-path and --capture-settings instead of --file-path, --capture-limit and --time-limit.", default: "not continuous")
+    static let captureSettings = OptionSpec("capture-settings", .list(metavar: "SETTINGS"), help: "A continuous capture's files, as JSON or shorthand: fileCount (\(CaptureFields.fileCount.range.lowerBound)-\(CaptureFields.fileCount.range.upperBound), default \(CaptureFields.fileCount.defaultValue)), fileSizeInBytes (0 or \(CaptureFields.minimumFileSizeInBytes)-\(CaptureFields.fileSizeInBytes.range.upperBound), default \(CaptureFields.fileSizeInBytes.defaultValue)), sessionTimeLimitInSeconds (\(CaptureFields.sessionTimeLimitInSeconds.range.lowerBound)-\(CaptureFields.sessionTimeLimitInSeconds.range.upperBound), default \(CaptureFields.sessionTimeLimitInSeconds.defaultValue)); 0 is no limit.")
+    static let localPath = OptionSpec("local-path", .value(metavar: "PATH"), help: "A continuous capture's local files: PATH_00001_START.cap, ... beside PATH, which must end in .cap beneath $PCAPCTL_CAPTURES_ROOT.")
+    static let storageLocation = OptionSpec("storage-location", .list(metavar: "LOCATION"), help: "az network-watcher's storage object, as JSON or shorthand: filePath, localPath, storageId, storagePath (the same as --file-path, --local-path, --storage-account, --storage-path).")
     static let noWait = OptionSpec("no-wait", .flag, help: "Return as soon as the capture is stored, without waiting for it to run.")
 
     static let verb = Verb(
         name: "create",
         abstract: "Create and start a packet capture session.",
         discussion: "The capture runs in a background agent until its time limit, its byte limit, or 'pcapctl stop'. Its file grows in the state directory and is delivered to --file-path and/or the storage account when it ends.",
-        options: [CommonOptions.name, CommonOptions.location, CommonOptions.resourceGroup, vm, target, targetType, storageAccount, storagePath, filePath, captureSize, captureLimit, timeLimit, filters, include, exclude, interface, bufferSize, noWait],
+        options: [CommonOptions.name, CommonOptions.location, CommonOptions.networkWatcherName, CommonOptions.resourceGroup, vm, target, targetType, storageAccount, storagePath, filePath, captureSize, captureLimit, timeLimit, filters, include, exclude, interface, bufferSize, continuousCapture, localPath, captureSettings, storageLocation, noWait],
         examples: [
             "pcapctl create -n cap1 --file-path /var/captures/cap1.cap --time-limit 60",
             "pcapctl create -n web --vm ns1 --storage-account acct1 --filters '[{\"protocol\":\"TCP\",\"localPort\":\"80;443\"}]'",
             "pcapctl create -n ss --target-type AzureVMSS --target web --include 0 1 --file-path /var/captures/ss.cap",
+            "pcapctl create -n ring --continuous-capture true --local-path /var/captures/ring.cap --capture-settings '{\"fileCount\":3,\"fileSizeInBytes\":1048576}'",
         ],
         run: { context throws(PcapCtlError) in try run(&context) })
 
     static func run(_ context: inout VerbContext) throws(PcapCtlError) -> Int32 {
         let options = context.options
+        let storage = try ObjectArgument(options.list(storageLocation), flag: "--storage-location", keys: ["filePath", "localPath", "storageId", "storagePath"])
+        let settings = try ObjectArgument(options.list(captureSettings), flag: "--capture-settings", keys: ["fileCount", "fileSizeInBytes", "sessionTimeLimitInSeconds"])
+        /// A storage member from its own flag or from --storage-location, not both.
+        func storageValue(_ option: OptionSpec, _ key: String) throws(PcapCtlError) -> String? {
+            if options.has(option) && storage.values[key] != nil {
+                throw .usage("--\(option.long) and --storage-location \(key) say the same thing; give one of them")
+            }
+            return options.string(option) ?? storage.values[key]
+        }
+        let target = options.string(target)
+        // az's network-watcher group names the watcher's group with -g; the target's is in its id.
+        let targetGroup = options.has(CommonOptions.networkWatcherName) ? target.flatMap { ResourceID.resourceGroup(of: $0) } : nil
+        let impliedType = !options.has(targetType) && target?.lowercased().contains("/virtualmachinescalesets/") == true
         let request = CreateRequest(
             name: try options.required(CommonOptions.name),
             location: try context.location(),
-            resourceGroup: options.string(CommonOptions.resourceGroup) ?? "local",
+            resourceGroup: targetGroup ?? options.string(CommonOptions.resourceGroup) ?? "local",
             vm: options.string(vm),
-            target: options.string(target),
-            targetType: TargetType(rawValue: try options.choice(targetType))!,
-            storageAccount: options.string(storageAccount),
-            storagePath: options.string(storagePath),
-            filePath: options.string(filePath),
+            target: target,
+            targetType: impliedType ? .azureVMSS : TargetType(rawValue: try options.choice(targetType))!,
+            storageAccount: try storageValue(storageAccount, "storageId"),
+            storagePath: try storageValue(storagePath, "storagePath"),
+            filePath: try storageValue(filePath, "filePath"),
             captureSize: try options.unsigned(captureSize),
-            captureLimit: try options.unsigned(captureLimit),
-            timeLimit: try options.unsigned(timeLimit),
+            captureLimit: options.has(captureLimit) ? try options.unsigned(captureLimit) : nil,
+            timeLimit: options.has(timeLimit) ? try options.unsigned(timeLimit) : nil,
+            continuousCapture: try options.string(continuousCapture).map { text throws(PcapCtlError) in try boolean(text, flag: "--continuous-capture") },
+            localPath: try storageValue(localPath, "localPath"),
+            fileCount: try settings.unsigned("fileCount", CaptureFields.fileCount),
+            fileSizeInBytes: try settings.unsigned("fileSizeInBytes", CaptureFields.fileSizeInBytes),
+            sessionTimeLimitInSeconds: try settings.unsigned("sessionTimeLimitInSeconds", CaptureFields.sessionTimeLimitInSeconds),
             filters: try parseFilters(options.string(filters)),
             include: options.list(include),
             exclude: options.list(exclude),
@@ -63,6 +86,15 @@ enum CreateVerb {
         }
         try context.output.print(capture.resource(), view: .resource)
         return ExitCode.success
+    }
+
+    /// az's boolean words.
+    static func boolean(_ text: String, flag: String) throws(PcapCtlError) -> Bool {
+        switch text.lowercased() {
+        case "true", "t", "yes", "y", "1", "on": return true
+        case "false", "f", "no", "n", "0", "off": return false
+        default: throw .usage("\(flag): '\(Validation.printable(text))' is not a boolean: use true or false")
+        }
     }
 
     /// Reads `--filters` (inline JSON or @FILE) into validated filters.

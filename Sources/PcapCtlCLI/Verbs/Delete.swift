@@ -6,7 +6,7 @@ enum DeleteVerb {
         name: "delete",
         abstract: "Delete a packet capture session.",
         discussion: "A running capture is stopped first (stop reason Deleted) and its file delivered. This deletes the session, never the capture file: packets that could not be delivered are kept under $PCAPCTL_HOME/orphans/LOCATION/, and delete says where on stderr.",
-        options: [CommonOptions.name, CommonOptions.location, CommonOptions.resourceGroup, OptionSpec("no-wait", .flag, help: "Accepted for az compatibility; delete always waits.")],
+        options: [CommonOptions.name, CommonOptions.location, CommonOptions.networkWatcherName, CommonOptions.resourceGroup, OptionSpec("no-wait", .flag, help: "Accepted for az compatibility; delete always waits."), OptionSpec("yes", short: "y", .flag, help: "Accepted for az compatibility (its network-watcher group asks for confirmation); pcapctl never asks.")],
         examples: ["pcapctl delete -n cap1 -l local"],
         printsResult: false,
         run: { context throws(PcapCtlError) in

@@ -5,7 +5,7 @@ enum ShowVerb {
     static let verb = Verb(
         name: "show",
         abstract: "Show details of a packet capture session.",
-        options: [CommonOptions.name, CommonOptions.location, CommonOptions.resourceGroup],
+        options: [CommonOptions.name, CommonOptions.location, CommonOptions.networkWatcherName, CommonOptions.resourceGroup],
         examples: ["pcapctl show -n cap1 -l local"],
         run: { context throws(PcapCtlError) in
             try context.output.print(try context.operations.get(try context.captureReference()).resource, view: .resource)

@@ -4,9 +4,10 @@ import ControlPlane
 enum ShowStatusVerb {
     static let verb = Verb(
         name: "show-status",
+        aliases: ["query-status"],
         abstract: "Show the status of a packet capture session.",
-        discussion: "packetCaptureStatus is NotStarted, Running, Stopped or Error. stopReason is TimeExceeded, TotalBytesExceeded, StopRequested or Deleted for a normal stop, and the error's name (AgentStopped, CaptureFailed, LocalFileFailed, StorageFailed, InternalError) for a failure, explained in errorMessage.",
-        options: [CommonOptions.name, CommonOptions.location, CommonOptions.resourceGroup, OptionSpec("no-wait", .flag, help: "Accepted for az compatibility; status is always immediate.")],
+        discussion: "packetCaptureStatus is NotStarted, Running, Stopped or Error. stopReason is TimeExceeded, TotalBytesExceeded, StopRequested or Deleted for a normal stop, and the error's name (AgentStopped, CaptureFailed, LocalFileFailed, StorageFailed, InternalError) for a failure, explained in errorMessage. A continuous capture adds captureFiles (each closed file: name, first and last packet time, packets, bytes, its path in each destination) and what its ring rotated out (filesRotatedOut, packetsRotatedOut, bytesRotatedOut); the counters are the whole session's. FileCountExceeded: a continuous capture with continuousCapture false filled its files.",
+        options: [CommonOptions.name, CommonOptions.location, CommonOptions.networkWatcherName, CommonOptions.resourceGroup, OptionSpec("no-wait", .flag, help: "Accepted for az compatibility; status is always immediate.")],
         examples: ["pcapctl show-status -n cap1 -l local"],
         run: { context throws(PcapCtlError) in
             try context.output.print(try context.operations.status(try context.captureReference()), view: .status)

@@ -7,7 +7,7 @@ enum WaitVerb {
     static let verb = Verb(
         name: "wait",
         abstract: "Wait until a packet capture session has stopped.",
-        options: [CommonOptions.name, CommonOptions.location, CommonOptions.resourceGroup, timeout],
+        options: [CommonOptions.name, CommonOptions.location, CommonOptions.networkWatcherName, CommonOptions.resourceGroup, timeout],
         examples: ["pcapctl wait -n cap1 -l local --timeout 120"],
         printsResult: false,
         run: { context throws(PcapCtlError) in
