@@ -24,7 +24,8 @@ enum ListVerb {
         }
     }
 
-    static let statusColumns = ["name", "location", "packetCaptureStatus", "stopReason", "targetType", "provisioningState"]
+    /// What `--status` adds to az's table and tsv columns.
+    static let statusColumns = ["location", "packetCaptureStatus", "stopReason"]
 
     static let verb = Verb(
         name: "list",
@@ -40,9 +41,9 @@ enum ListVerb {
                 Output.writeNotice("warning: skipped capture '\(bad.name)' in location '\(bad.location)': \(bad.error.message)")
             }
             if withStatus {
-                context.output.print(listing.captures.map { StatusEntry(resource: $0.resource, location: $0.capture.location, status: $0.status!) }, columns: statusColumns)
+                try context.output.print(listing.captures.map { StatusEntry(resource: $0.resource, location: $0.capture.location, status: $0.status!) }, view: .resource.adding(statusColumns))
             } else {
-                context.output.print(listing.captures.map(\.resource), columns: Output.resourceColumns)
+                try context.output.print(listing.captures.map(\.resource), view: .resource)
             }
             return ExitCode.success
         })
