@@ -20,7 +20,7 @@ enum CreateVerb {
     static let exclude = OptionSpec("exclude", .list(metavar: "INSTANCE"), help: "Scale set instances to exclude.")
     static let interface = OptionSpec("interface", .value(metavar: "IFACE"), help: "Capture on one interface instead of all of them (libpcap's 'any').", default: "any")
     static let bufferSize = OptionSpec("buffer-size", .value(metavar: "BYTES"), rule: .unsigned(CaptureFields.bufferSize), help: "Kernel capture buffer in bytes.")
-    static let noWait = OptionSpec("no-wait", .flag, help: "Return as soon as the capture is stored, without waiting for it to run.")
+    static let noWait = CommonOptions.noWait("Return as soon as the capture is stored and its agents started, without waiting for them to capture; as az, print nothing.")
 
     static let verb = Verb(
         name: "create",
@@ -54,12 +54,12 @@ enum CreateVerb {
             exclude: options.list(exclude),
             interface: options.string(interface).flatMap { $0 == "any" ? nil : $0 },
             bufferSize: try options.unsigned(bufferSize))
+        let returnsAtOnce = try options.bool(noWait)
         let capture = try context.operations.create(request)
-        if !options.has(noWait) {
-            let report = try context.operations.waitUntilStarted(capture, timeout: 20)
-            if report.packetCaptureStatus == .error {
-                throw .failure("capture '\(capture.name)' failed to start: \(report.errorMessage ?? report.packetCaptureError.map(\.rawValue).joined(separator: ", ")); see 'pcapctl show-status -n \(capture.name) -l \(capture.location)'")
-            }
+        if returnsAtOnce { return ExitCode.success }
+        let report = try context.operations.waitUntilStarted(capture, timeout: 20)
+        if report.packetCaptureStatus == .error {
+            throw .failure("capture '\(capture.name)' failed to start: \(report.errorMessage ?? report.packetCaptureError.map(\.rawValue).joined(separator: ", ")); see 'pcapctl show-status -n \(capture.name) -l \(capture.location)'")
         }
         try context.output.print(capture.resource(), view: .resource)
         return ExitCode.success

@@ -2,14 +2,20 @@ import ControlPlane
 
 /// `show-status`: Azure's status fields, pcapctl's counters and, for a scale set, each instance.
 enum ShowStatusVerb {
+    static let noWait = CommonOptions.noWait("Do not wait for the status: as az, print nothing (the capture must exist all the same).")
+
     static let verb = Verb(
         name: "show-status",
         abstract: "Show the status of a packet capture session.",
         discussion: "packetCaptureStatus is NotStarted, Running, Stopped or Error. stopReason is TimeExceeded, TotalBytesExceeded, StopRequested or Deleted for a normal stop, and the error's name (AgentStopped, CaptureFailed, LocalFileFailed, StorageFailed, InternalError) for a failure, explained in errorMessage.",
-        options: [CommonOptions.name, CommonOptions.location, CommonOptions.resourceGroup, OptionSpec("no-wait", .flag, help: "Accepted for az compatibility; status is always immediate.")],
-        examples: ["pcapctl show-status -n cap1 -l local"],
+        options: [CommonOptions.captureName, CommonOptions.location, CommonOptions.resourceGroup, CommonOptions.ids, noWait],
+        examples: ["pcapctl show-status -n cap1 -l local", "status=$(pcapctl show-status -n cap1 -l local --query packetCaptureStatus -o tsv)"],
         run: { context throws(PcapCtlError) in
-            try context.output.print(try context.operations.status(try context.captureReference()), view: .status)
-            return ExitCode.success
+            let printsNothing = try context.options.bool(noWait)
+            let operations = context.operations
+            return try context.printEachCapture(view: .status) { reference throws(PcapCtlError) in
+                let status = try operations.status(reference)
+                return printsNothing ? nil : status
+            }
         })
 }
