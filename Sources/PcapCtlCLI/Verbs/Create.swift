@@ -1,5 +1,6 @@
 import CaptureOperations
 import ControlPlane
+import OrderedJSON
 import PacketFilters
 import SystemCalls
 
@@ -65,9 +66,12 @@ enum CreateVerb {
         return ExitCode.success
     }
 
-    /// Reads `--filters` (inline JSON or @FILE) into validated filters.
+    /// Reads `--filters` into validated filters: az's shorthand syntax or JSON, inline or from @FILE, or
+    /// YAML from a file named *.yaml or *.yml (az's rule for YAML). Every form becomes the same JSON
+    /// document and goes through the same checks.
     static func parseFilters(_ value: String?) throws(PcapCtlError) -> [PacketCaptureFilter] {
         guard var text = value else { return [] }
+        var isYAML = false
         if text.hasPrefix("@") {
             let path = String(text.dropFirst())
             let bytes: [UInt8]
@@ -75,10 +79,33 @@ enum CreateVerb {
                 throw .usage("filters", "cannot read '\(Validation.printable(path))': \(error)")
             }
             guard bytes.count <= 1 << 20 else { throw .usage("filters", "'\(Validation.printable(path))' is larger than 1 MiB") }
-            text = String(decoding: bytes, as: UTF8.self)
+            guard let decoded = String(validating: bytes, as: UTF8.self) else {
+                throw .usage("filters", "'\(Validation.printable(path))' is not UTF-8 text")
+            }
+            text = decoded
+            isYAML = path.hasSuffix(".yaml") || path.hasSuffix(".yml")
         }
-        do { return try FilterList.parse(json: text) } catch {
+        let document = try filterDocument(text, isYAML: isYAML)
+        do throws(FilterError) {
+            guard let document else { return try FilterList.parse(json: text) }
+            return try FilterList.parse(document: document)
+        } catch {
             throw .usage("filters", error.message)
+        }
+    }
+
+    /// The document that YAML or shorthand text holds; nil for text to be read as JSON.
+    private static func filterDocument(_ text: String, isYAML: Bool) throws(PcapCtlError) -> JSONValue? {
+        if isYAML {
+            do throws(YAMLSubset.SyntaxError) { return try YAMLSubset.parse(text) } catch {
+                throw .usage("filters", "invalid YAML at line \(error.line): \(error.message)")
+            }
+        }
+        // az tries its shorthand syntax first and JSON next; a JSON document is never valid shorthand
+        // (shorthand words hold no double quotes), so the order changes no result.
+        do throws(Shorthand.SyntaxError) { return try Shorthand.parse(text.trimmingSpaces) } catch {
+            if text.contains("\"") || text.trimmingSpaces.isEmpty { return nil }
+            throw .usage("filters", "shorthand syntax error at character \(error.position + 1): \(error.message) (or give JSON)")
         }
     }
 }
