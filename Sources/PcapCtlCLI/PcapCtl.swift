@@ -12,7 +12,7 @@ public enum PcapCtl {
     /// Every verb, in the order `--help` lists them.
     public static let verbs: [Verb] = [
         CreateVerb.verb, ShowVerb.verb, ShowStatusVerb.verb, ListVerb.verb, StopVerb.verb, DeleteVerb.verb,
-        DownloadVerb.verb, WaitVerb.verb, ShowFilterVerb.verb, QueryVerb.verb,
+        DownloadVerb.verb, WaitVerb.verb, ShowFilterVerb.verb, QueryVerb.verb, CompletionVerb.verb, CompleteVerb.verb, ManPageVerb.verb,
     ]
 
     /// Runs the process's own command line and exits with its code.
