@@ -50,7 +50,7 @@ enum Help {
         if !verb.examples.isEmpty {
             text += "\nEXAMPLES:\n" + verb.examples.map { "  \($0)\n" }.joined()
         }
-        text += "\nEXIT CODES: \(exitCodes)\n"
+        text += "\n" + wrap("EXIT CODES: \(exitCodes)", width: width, indent: 2, first: 0)
         return text
     }
 

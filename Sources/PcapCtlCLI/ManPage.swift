@@ -22,7 +22,7 @@ enum ManPage {
 
             """
         for verb in verbs where !verb.isHidden {
-            text += ".SS \"pcapctl \(verb.name)\"\n\(escape(verb.abstract))\n"
+            text += ".SS \"pcapctl \(escape(verb.name))\"\n\(escape(verb.abstract))\n"
             if let discussion = verb.discussion { text += ".PP\n\(escape(discussion))\n" }
             for option in verb.options where !option.isHidden && !CommonOptions.global.contains(option) {
                 text += item(option)

@@ -70,7 +70,7 @@ enum YAMLSubset {
                 if rest.isEmpty || rest.first == "#" {
                     index += 1
                     elements.append(try nested(under: indent, depth: depth) ?? .null)
-                } else if YAMLSubset.isItem(rest) || YAMLSubset.keyEnd(rest) != nil {
+                } else if rest.first != "[" && rest.first != "{" && (YAMLSubset.isItem(rest) || YAMLSubset.keyEnd(rest) != nil) {
                     // `- key: value` (or `- - x`): the rest starts a collection indented to where it begins.
                     let column = indent + (line.text.count - rest.count)
                     lines[index] = Line(indent: column, text: rest, number: line.number)
