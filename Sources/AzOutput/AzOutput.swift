@@ -13,13 +13,16 @@ public struct AzRenderer: Sendable {
     /// Whether `--query` made the result: then table columns keep the result's own order instead of being
     /// sorted, and tsv rows of query-made objects keep theirs (knack's rules).
     public var queryActive: Bool
+    /// Whether a table transformer chose the columns: they keep its order too.
+    public var tableTransformed: Bool
     /// Colour for jsonc and yamlc; az colours only when stdout is a terminal, and otherwise renders
     /// them as json and yaml.
     public var colour: Bool
 
-    public init(format: AzOutputFormat, queryActive: Bool = false, colour: Bool = false) {
+    public init(format: AzOutputFormat, queryActive: Bool = false, tableTransformed: Bool = false, colour: Bool = false) {
         self.format = format
         self.queryActive = queryActive
+        self.tableTransformed = tableTransformed
         self.colour = colour
     }
 
@@ -29,7 +32,7 @@ public struct AzRenderer: Sendable {
         case .jsonc: return colour ? AzJSON.colour(AzJSON.render(value)) : AzJSON.render(value)
         case .yaml: return AzYAML.render(value)
         case .yamlc: return colour ? AzYAML.colour(AzYAML.render(value)) : AzYAML.render(value)
-        case .table: return AzTable.render(value, sortsKeys: !queryActive)
+        case .table: return AzTable.render(value, sortsKeys: !queryActive && !tableTransformed)
         case .tsv: return AzTSV.render(value, sortsKeys: !queryActive)
         case .none: return ""
         }
@@ -95,17 +98,5 @@ enum PythonText {
     private static func hex(_ value: UInt32, _ digits: Int) -> String {
         let text = String(value, radix: 16)
         return String(repeating: "0", count: max(0, digits - text.count)) + text
-    }
-}
-
-extension JSONValue {
-    /// Numbers as Python prints them once `json.loads` read them, at every depth.
-    var pythonNumbers: JSONValue {
-        switch self {
-        case .number(let literal): .number(JSONNumber.canonical(literal))
-        case .array(let elements): .array(elements.map(\.pythonNumbers))
-        case .object(let members): .object(members.map { ($0.key, $0.value.pythonNumbers) })
-        default: self
-        }
     }
 }

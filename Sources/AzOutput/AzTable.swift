@@ -17,14 +17,18 @@ enum AzTable {
             for (header, _) in row where !headers.contains(header) { headers.append(header) }
         }
         guard !headers.isEmpty else { return "\n" }
+        // tabulate lays every row out line by line once any cell has a line break; a row whose cells are
+        // all empty then has no lines at all.
+        let multiline = rows.contains { row in row.contains { PythonText.str($0.value).unicodeScalars.contains { $0 == "\n" || $0 == "\r" } } }
         let table = rows.map { row in
-            headers.map { header in row.first { $0.header == header }.map { cell($0.value) } ?? [""] }
+            headers.map { header in row.first { $0.header == header }.map { cell($0.value, multiline: multiline) } ?? (multiline ? [] : [""]) }
         }
         let widths = headers.indices.map { column in
             max(width(headers[column]) + 2, table.map { $0[column].map(width).max() ?? 0 }.max() ?? 0)
         }
+        let visibleRows = table.filter { row in row.contains { !$0.isEmpty } }
         var lines = [line(headers.map { [$0] }, widths), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")]
-        for row in table { lines.append(line(row, widths)) }
+        for row in visibleRows { lines.append(line(row, widths)) }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -51,11 +55,26 @@ enum AzTable {
         return String(first).uppercased() + String(key.unicodeScalars.dropFirst())
     }
 
-    /// A cell's lines: Python's `str()` of the value, blanks around it trimmed, split at line breaks.
-    private static func cell(_ value: JSONValue) -> [String] {
-        if case .null = value { return [""] }
-        let text = trimmed(PythonText.str(value))
-        return text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    /// A cell's lines: Python's `str()` of the value, blanks around it trimmed, split at line breaks as
+    /// `str.splitlines` splits (an empty cell has no line).
+    private static func cell(_ value: JSONValue, multiline: Bool) -> [String] {
+        let text: String = if case .null = value { "" } else { trimmed(PythonText.str(value)) }
+        guard multiline else { return [text] }
+        var lines: [String] = []
+        var current = String.UnicodeScalarView()
+        var previousWasReturn = false
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" && previousWasReturn { previousWasReturn = false; continue }
+            previousWasReturn = scalar == "\r"
+            if scalar == "\n" || scalar == "\r" {
+                lines.append(String(current))
+                current = String.UnicodeScalarView()
+            } else {
+                current.append(scalar)
+            }
+        }
+        if !current.isEmpty { lines.append(String(current)) }
+        return lines
     }
 
     private static func trimmed(_ text: String) -> String {
@@ -67,7 +86,7 @@ enum AzTable {
 
     /// One table row, as many lines as its tallest cell.
     private static func line(_ cells: [[String]], _ widths: [Int]) -> String {
-        let height = cells.map(\.count).max() ?? 1
+        let height = cells.map(\.count).max() ?? 0
         return (0..<height).map { lineIndex in
             var text = ""
             for (column, cell) in cells.enumerated() {

@@ -387,13 +387,7 @@ public struct PacketCaptureOperations: Sendable {
         do {
             let input = try FileSystem.open(file.path, O_RDONLY)
             let output = try FileSystem.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600)
-            var remaining = Int(file.size)
-            while remaining > 0 {
-                let chunk = try input.read(upTo: min(remaining, 1 << 20))
-                if chunk.isEmpty { break }
-                try output.writeAll(chunk)
-                remaining -= chunk.count
-            }
+            try input.copy(to: output, upTo: Int(file.size))
             try output.sync()
             try FileSystem.rename(temporary, destination)
         } catch {

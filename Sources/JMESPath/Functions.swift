@@ -255,7 +255,7 @@ struct Functions {
             }
         case "to_string":
             if case .string = values[0] { return values[0] }
-            return .string(JSONWriter(escapesNonASCII: true).string(Self.canonicalNumbers(values[0])))
+            return .string(JSONWriter(escapesNonASCII: true).string(values[0].pythonNumbers))
         case "type":
             if case .expression = arguments[0] { return .null }
             return .string(Self.typeName(values[0]))
@@ -270,16 +270,6 @@ struct Functions {
     }
 
     private static func numbers(_ value: JSONValue) -> [Double] { numberLiterals(value).map(JSONNumber.double) }
-
-    /// Numbers as the reference implementation prints them (`1.50` as `1.5`).
-    static func canonicalNumbers(_ value: JSONValue) -> JSONValue {
-        switch value {
-        case .number(let literal): .number(JSONNumber.canonical(literal))
-        case .array(let elements): .array(elements.map(canonicalNumbers))
-        case .object(let members): .object(members.map { ($0.key, canonicalNumbers($0.value)) })
-        default: value
-        }
-    }
 
     private static func scalarsContain(_ text: String, _ search: String) -> Bool {
         let haystack = Array(text.unicodeScalars), needle = Array(search.unicodeScalars)

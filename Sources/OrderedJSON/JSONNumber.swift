@@ -67,3 +67,16 @@ public enum JSONNumber {
         return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + (exponentDigits.count < 2 ? "0" : "") + exponentDigits
     }
 }
+
+extension JSONValue {
+    /// The same value with every number spelled as Python prints it after `json.loads` (`1.50` as `1.5`),
+    /// which is how az and the JMESPath reference implementation print results.
+    public var pythonNumbers: JSONValue {
+        switch self {
+        case .number(let literal): .number(JSONNumber.canonical(literal))
+        case .array(let elements): .array(elements.map(\.pythonNumbers))
+        case .object(let members): .object(members.map { ($0.key, $0.value.pythonNumbers) })
+        default: self
+        }
+    }
+}

@@ -32,14 +32,17 @@ public struct Output: Sendable {
     public struct View: Sendable {
         /// nil for a result that is not one of az's resources (shown whole, no az rules applied).
         var azMembers: Set<String>?
+        /// The columns of a table view of pcapctl's own, in its order (as an az table transformer gives).
+        var tableColumns: [String]?
 
         public static let plain = View(azMembers: nil)
         public static let resource = View(azMembers: ["bytesToCapturePerPacket", "etag", "filters", "id", "name", "provisioningState", "resourceGroup", "scope", "storageLocation", "target", "targetType", "timeLimitInSeconds", "totalBytesPerSession"])
         public static let status = View(azMembers: ["captureStartTime", "id", "name", "packetCaptureError", "packetCaptureStatus", "resourceGroup", "stopReason"])
 
-        /// The same view with pcapctl's own columns added to table and tsv (a view az does not have).
-        public func adding(_ members: [String]) -> View {
-            View(azMembers: azMembers.map { $0.union(members) })
+        /// A view of pcapctl's own (az has none like it): tsv adds `columns` to az's fields, and a table
+        /// shows just `columns`, in that order, as az's table transformers do.
+        public func table(_ columns: [String]) -> View {
+            View(azMembers: azMembers.map { $0.union(columns) }, tableColumns: columns)
         }
     }
 
@@ -53,15 +56,28 @@ public struct Output: Sendable {
     /// Prints a JSON result as `print` does, after the az rules.
     mutating func print(json value: JSONValue, view: View = .plain, printsNull: Bool = false) throws(PcapCtlError) {
         var result = value
+        var tableTransformed = false
         if let query {
             do throws(JMESPathError) { result = try query.search(value) } catch {
                 throw .failure("--query: \(error.kind.rawValue) error: \(error.message)")
             }
+        } else if format == .table, let columns = view.tableColumns {
+            result = Self.picked(value, columns)
+            tableTransformed = true
         } else if format == .table || format == .tsv, let members = view.azMembers {
             result = Self.restricted(value, to: members)
         }
         if case .null = result, !printsNull || format != .json { return }
-        write(AzRenderer(format: format, queryActive: query != nil, colour: colour).render(result))
+        write(AzRenderer(format: format, queryActive: query != nil, tableTransformed: tableTransformed, colour: colour).render(result))
+    }
+
+    /// The value (or each element of a list) with just `columns`, in that order.
+    private static func picked(_ value: JSONValue, _ columns: [String]) -> JSONValue {
+        switch value {
+        case .array(let elements): .array(elements.map { picked($0, columns) })
+        case .object: .object(columns.compactMap { column in value[column].map { (column, $0) } })
+        default: value
+        }
     }
 
     /// Writes to stdout unless an earlier write failed.

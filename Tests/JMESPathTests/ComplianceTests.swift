@@ -26,7 +26,7 @@ struct ComplianceTests {
                 guard let given = group["given"], case .array(let cases)? = group["cases"] else { continue }
                 for item in cases {
                     guard case .string(let expression)? = item["expression"] else { continue }
-                    let expected: Outcome = if case .string(let kind)? = item["error"] { .error(kind) } else { .result(Outcome.canonical(item["result"] ?? .null)) }
+                    let expected: Outcome = if case .string(let kind)? = item["error"] { .error(kind) } else { .result((item["result"] ?? .null).pythonNumbers) }
                     fixtures.append(Fixture(file: file, testCase: Case(expression: expression, document: given), expected: expected))
                 }
             }

@@ -1,19 +1,7 @@
 import OrderedJSON
+import TestSupport
 
-/// SplitMix64: the same cases on every machine and every run for a given seed.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SeededGenerator {
     mutating func pick<T>(_ choices: [T]) -> T { choices.randomElement(using: &self)! }
 
     mutating func chance(_ percent: Int) -> Bool { Int.random(in: 0..<100, using: &self) < percent }
@@ -22,7 +10,7 @@ struct SeededRandom: RandomNumberGenerator {
 /// Random documents and expressions over a small vocabulary, so that expressions often hit real
 /// members and functions often get values of the types they take (and sometimes not).
 struct CaseGenerator {
-    var random: SeededRandom
+    var random: SeededGenerator
 
     static let keys = ["a", "b", "c", "foo", "bar", "name", "n"]
     static let strings = ["", "a", "abc", "B", "foo", "10", " 7 ", "1.5", "-3", "1e3", "é", "Ab", "1_0", "x y"]
@@ -34,7 +22,7 @@ struct CaseGenerator {
         ("to_string", 1), ("type", 1), ("values", 1),
     ]
 
-    init(seed: UInt64) { random = SeededRandom(seed: seed) }
+    init(seed: UInt64) { random = SeededGenerator(seed: seed) }
 
     mutating func document(depth: Int = 0) -> JSONValue {
         let roll = Int.random(in: 0..<100, using: &random)

@@ -11,7 +11,7 @@ struct QueryVerbTests {
     static func outcome(of testCase: Case) throws -> Outcome {
         let run = try runCommand(Pcapctl.executable, ["query", testCase.expression], standardInput: JSONWriter.compact.string(testCase.document))
         switch run.exitCode {
-        case 0: return .result(sortedMembers(Outcome.canonical(try JSONReader.parse(run.standardOutput))))
+        case 0: return .result(sortedMembers(try JSONReader.parse(run.standardOutput).pythonNumbers))
         case 2: return .error("syntax")
         default:
             let kind = ["invalid-type", "invalid-arity", "unknown-function", "invalid-value"].first { run.standardError.contains("error: \($0) error:") }

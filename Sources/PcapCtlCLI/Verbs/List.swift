@@ -24,8 +24,8 @@ enum ListVerb {
         }
     }
 
-    /// What `--status` adds to az's table and tsv columns.
-    static let statusColumns = ["location", "packetCaptureStatus", "stopReason"]
+    /// The table `--status` shows; tsv adds these fields to az's.
+    static let statusColumns = ["name", "location", "packetCaptureStatus", "stopReason", "targetType", "provisioningState"]
 
     static let verb = Verb(
         name: "list",
@@ -41,7 +41,7 @@ enum ListVerb {
                 context.diagnostics.notice("warning: skipped capture '\(bad.name)' in location '\(bad.location)': \(bad.error.message)")
             }
             if withStatus {
-                try context.output.print(listing.captures.map { StatusEntry(resource: $0.resource, location: $0.capture.location, status: $0.status!) }, view: .resource.adding(statusColumns))
+                try context.output.print(listing.captures.map { StatusEntry(resource: $0.resource, location: $0.capture.location, status: $0.status!) }, view: .resource.table(statusColumns))
             } else {
                 try context.output.print(listing.captures.map(\.resource), view: .resource)
             }
