@@ -142,9 +142,21 @@ struct AzCLIConventionTests {
         try Data("{".utf8).write(to: URL(fileURLWithPath: directory + "/capture.json"))
         #expect(try pcapctl.run(["list", "-o", "none"]).standardError.hasPrefix("pcapctl: warning: skipped capture"))
         #expect(try pcapctl.run(["list", "-o", "none", "--only-show-errors"]).standardError.isEmpty)
+        // A wait for another pcapctl's lock on the store is told, with how long it took.
+        let lock = pcapctl.home + "/locations/local/.lock"
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        holder.arguments = ["-x", lock, "-c", "touch \(pcapctl.root)/held; sleep 1"]
+        try holder.run()
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: pcapctl.root + "/held") { usleep(10_000) }
+        let waited = try pcapctl.run(["delete", "-n", "v1", "--verbose"])
+        holder.waitUntilExit()
+        #expect(waited.exitCode == 0)
+        #expect(waited.standardError.contains("pcapctl: info: waiting for \(lock), held by another pcapctl\n"), "\(waited.standardError)")
+        #expect(waited.standardError.contains("pcapctl: info: locked \(lock) after waiting "))
         // Accepted and without effect.
-        #expect(try pcapctl.run(["show", "-n", "v1", "-o", "none", "--acquire-policy-token", "--change-reference", "CHG0001"]).exitCode == 0)
-        #expect(try pcapctl.run(["show", "-n", "v1", "--subscription", "bad/sub"]).exitCode == 2)
+        #expect(try pcapctl.run(["list", "-o", "none", "--acquire-policy-token", "--change-reference", "CHG0001", "--only-show-errors"]).exitCode == 0)
+        #expect(try pcapctl.run(["list", "--subscription", "bad/sub"]).exitCode == 2)
     }
 }
 

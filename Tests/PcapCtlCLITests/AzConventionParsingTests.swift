@@ -3,6 +3,7 @@ import ControlPlane
 import Foundation
 import OrderedJSON
 @testable import PcapCtlCLI
+import TestSupport
 import Testing
 
 struct ShorthandTests {
@@ -254,5 +255,22 @@ struct HelpAndCompletionTests {
                 #expect(page.contains(ManPage.escape(option.spelling)), "\(verb.name): \(option.spelling)")
             }
         }
+    }
+}
+
+/// No input crashes the filter readers: seeded random text over their syntax characters.
+struct FilterReaderRobustnessTests {
+    @Test func randomTextIsReadOrRefusedNeverCrashes() {
+        var generator = SeededGenerator(seed: 12)
+        let alphabet = Array("[]{},:'\"/ \n-#~&|ab19.e_\t")
+        var refused = 0
+        for _ in 0..<20_000 {
+            let text = String((0..<Int.random(in: 0...24, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            if (try? Shorthand.parse(text)) == nil { refused += 1 }
+            if (try? YAMLSubset.parse(text)) == nil { refused += 1 }
+            if (try? CreateVerb.parseFilters(text)) == nil { refused += 1 }
+        }
+        // Most random text is refused, and some is read: both paths ran.
+        #expect(refused > 20_000 && refused < 60_000)
     }
 }
