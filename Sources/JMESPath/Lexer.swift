@@ -77,9 +77,15 @@ struct Lexer {
     private let scalars: [Unicode.Scalar]
     private var position = 0
 
+    /// Far longer than any real query; bounds the work (and the tree's size) on hostile input.
+    static let maximumLength = 65536
+
     static func tokenize(_ expression: String) throws(JMESPathError) -> [Token] {
         var lexer = Lexer(scalars: Array(expression.unicodeScalars))
         guard !lexer.scalars.isEmpty else { throw JMESPathError(.syntax, "empty expression", position: 0) }
+        guard lexer.scalars.count <= maximumLength else {
+            throw JMESPathError(.syntax, "the expression is longer than \(maximumLength) characters", position: maximumLength)
+        }
         var tokens: [Token] = []
         while let scalar = lexer.current {
             tokens.append(contentsOf: try lexer.next(scalar))

@@ -38,15 +38,22 @@ indirect enum Node: Sendable {
 struct Parser {
     /// Tokens binding less than this end a projection's right-hand side.
     private static let projectionStop = 10
+    /// Deeper than any real query; bounds the parser's and the evaluator's recursion on hostile input.
+    static let maximumDepth = 128
 
     private let tokens: [Token]
     private var index = 0
+    private var depth = 0
 
     static func parse(_ expression: String) throws(JMESPathError) -> Node {
         var parser = Parser(tokens: try Lexer.tokenize(expression))
         let node = try parser.expression(0)
         guard parser.current.kind == .eof else {
             throw parser.error(at: parser.current, "unexpected token")
+        }
+        // Left-associative chains (`a || b || c ...`) nest without recursing here; measure the tree itself.
+        guard node.depth <= maximumDepth else {
+            throw JMESPathError(.syntax, "the expression nests more than \(maximumDepth) levels deep", position: 0)
         }
         return node
     }
@@ -83,15 +90,33 @@ struct Parser {
     }
 
     private mutating func expression(_ bindingPower: Int) throws(JMESPathError) -> Node {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else {
+            throw JMESPathError(.syntax, "the expression nests more than \(Self.maximumDepth) levels deep", position: current.start)
+        }
         let token = current
         advance()
         var left = try nud(token)
+        // `a.b.c` is one sub-expression of three children, gathered here so that a long chain costs linear time.
+        var chain: [Node] = []
         while bindingPower < current.bindingPower {
             let token = current
             advance()
+            if token.kind == .dot && current.kind != .star {
+                if chain.isEmpty {
+                    if case .subexpression(let children) = left { chain = children } else { chain = [left] }
+                }
+                chain.append(try dotRight(token.bindingPower))
+                continue
+            }
+            if !chain.isEmpty {
+                left = .subexpression(chain)
+                chain = []
+            }
             left = try led(token, left)
         }
-        return left
+        return chain.isEmpty ? left : .subexpression(chain)
     }
 
     /// A token in prefix position.
@@ -144,13 +169,9 @@ struct Parser {
     private mutating func led(_ token: Token, _ left: Node) throws(JMESPathError) -> Node {
         switch token.kind {
         case .dot:
-            if current.kind == .star {
-                advance()
-                return .valueProjection(left, try projectionRight(token.bindingPower))
-            }
-            let right = try dotRight(token.bindingPower)
-            if case .subexpression(let children) = left { return .subexpression(children + [right]) }
-            return .subexpression([left, right])
+            // `.*`; a dotted name was taken by the loop in `expression`.
+            try match(.star)
+            return .valueProjection(left, try projectionRight(token.bindingPower))
         case .pipe:
             return .pipe(left, try expression(token.bindingPower))
         case .or:
@@ -294,6 +315,30 @@ struct Parser {
             return try multiSelectHash()
         default:
             throw error(at: current, "expected an identifier, '[' or '{' after '.', found")
+        }
+    }
+}
+
+extension Node {
+    /// The tree's height, measured without recursion (with an explicit stack), so that it is safe on any tree.
+    var depth: Int {
+        var deepest = 0
+        var pending: [(node: Node, level: Int)] = [(self, 1)]
+        while let (node, level) = pending.popLast() {
+            deepest = max(deepest, level)
+            pending.append(contentsOf: node.children.map { ($0, level + 1) })
+        }
+        return deepest
+    }
+
+    private var children: [Node] {
+        switch self {
+        case .identity, .current, .field, .literal, .index, .slice: []
+        case .subexpression(let nodes), .indexExpression(let nodes), .multiSelectList(let nodes), .function(_, let nodes): nodes
+        case .projection(let a, let b), .valueProjection(let a, let b), .comparison(_, let a, let b), .or(let a, let b), .and(let a, let b), .pipe(let a, let b): [a, b]
+        case .filterProjection(let a, let b, let condition): [a, b, condition]
+        case .flatten(let child), .not(let child), .expressionReference(let child): [child]
+        case .multiSelectHash(let pairs): pairs.map(\.value)
         }
     }
 }

@@ -24,6 +24,20 @@ struct OutputTests {
         #expect(result.standardError.isEmpty, "\(result.standardError)")
     }
 
+    @Test func jsoncAndYamlcAreColouredOnlyOnATerminal() throws {
+        let pcapctl = Pcapctl(label: "colour")
+        for format in ["jsonc", "yamlc"] {
+            let arguments = ["show-filter", "--filters", #"[{"protocol":"UDP","localPort":"53"}]"#, "-o", format]
+            let plain = try pcapctl.run(arguments)
+            #expect(!plain.standardOutput.contains("\u{1B}["), "\(format) into a file: \(plain.standardOutput)")
+            #expect(plain.standardOutput == (try pcapctl.run(Array(arguments.dropLast()) + [format == "jsonc" ? "json" : "yaml"])).standardOutput)
+            // script(1) gives the command a terminal as its stdout.
+            let command = ([Pcapctl.executable] + arguments).map { "'\($0)'" }.joined(separator: " ")
+            let terminal = try runCommand("/usr/bin/env", ["script", "-qec", command, "/dev/null"], environment: pcapctl.environment)
+            #expect(terminal.standardOutput.contains("\u{1B}[94m"), "\(format) on a terminal: \(terminal.standardOutput)")
+        }
+    }
+
     @Test func aMalformedQueryIsAUsageErrorAndCreatesNothing() throws {
         let pcapctl = Pcapctl(label: "badquery")
         let result = try pcapctl.run(["create", "-n", "q", "--file-path", pcapctl.capturesRoot + "/q.cap", "--query", "[?name == ]"])

@@ -25,3 +25,19 @@ struct DifferentialTests {
         #expect(comparison.failures.isEmpty, "\(comparison.failures.prefix(40).joined(separator: "\n"))")
     }
 }
+
+@Suite("JMESPath on hostile expressions")
+struct HostileExpressionTests {
+    /// Deep nesting of every recursive rule is a syntax error, never a stack overflow.
+    @Test(arguments: ["(", "!", "[", "{a:", "f(", "a||", "a|", "a&&", "&", "a[*].", "a[?b].", "[0][", "a == "])
+    func deepNestingIsRefused(_ piece: String) {
+        let text = String(repeating: piece, count: 20000 / piece.count) + "x"
+        #expect(throws: JMESPathError.self) { try JMESPathExpression(text) }
+    }
+
+    @Test func longFlatChainsStillWork() throws {
+        let text = Array(repeating: "a", count: 20000).joined(separator: ".")
+        #expect(try JMESPathExpression(text).search(.object([("a", 1)])) == .null)
+        #expect(throws: JMESPathError.self) { try JMESPathExpression(String(repeating: "a.", count: 40000) + "a") }
+    }
+}

@@ -23,13 +23,14 @@ struct OrderedJSONTests {
         ("\n  tru", "invalid JSON at line 2, column 3: expected a value"),
     ])
     func malformedTextIsRefusedWithItsPosition(_ text: String, _ message: String) {
-        #expect(throws: JSONSyntaxError.self) { try JSONReader.parse(text) }
-        do { _ = try JSONReader.parse(text) } catch { #expect(error.description == message) }
+        let error = #expect(throws: JSONSyntaxError.self) { try JSONReader.parse(text) }
+        #expect(error?.description == message)
     }
 
     @Test func depthIsBoundedWithoutTrapping() {
         let deep = String(repeating: "[", count: 100_000)
-        do { _ = try JSONReader.parse(deep) } catch { #expect(error.problem == "nested more than 512 levels deep") }
+        let error = #expect(throws: JSONSyntaxError.self) { try JSONReader.parse(deep) }
+        #expect(error?.problem == "nested more than 512 levels deep")
         #expect((try? JSONReader.parse(String(repeating: "[", count: 4) + String(repeating: "]", count: 4), maximumDepth: 4)) != nil)
         #expect((try? JSONReader.parse(String(repeating: "[", count: 5) + String(repeating: "]", count: 5), maximumDepth: 4)) == nil)
     }
