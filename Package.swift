@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "CaptureEngineTests", dependencies: ["CaptureEngine", "PcapFormat", "SystemCalls", "TestSupport"]),
         .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls"]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "CaptureOperations", "PcapFormat", "SystemCalls"]),
-        .testTarget(name: "PcapCtlCLITests", dependencies: ["PcapCtlCLI", "ControlPlane", "OrderedJSON"]),
+        .testTarget(name: "PcapCtlCLITests", dependencies: ["PcapCtlCLI", "ControlPlane", "OrderedJSON", "CaptureOperations", "TestSupport"]),
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
         .testTarget(name: "JMESPathTests", dependencies: ["JMESPath", "OrderedJSON", "TestSupport", "pcapctl"], exclude: ["Oracle", "Compliance"]),
         .testTarget(name: "AzOutputTests", dependencies: ["AzOutput", "JMESPath", "OrderedJSON", "TestSupport"], exclude: ["Oracle"]),

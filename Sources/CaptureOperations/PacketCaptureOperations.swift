@@ -8,10 +8,15 @@ import SystemCalls
 public struct CaptureReference: Sendable, Hashable {
     public var name: String
     public var location: String
+    /// The capture's full ARM id when it was named by id (`--ids`, an ARM path): then only the capture
+    /// whose own id is this one (compared without regard to case, as ARM does) is found, so an id in
+    /// another subscription or resource group finds nothing.
+    public var id: String?
 
-    public init(name: String, location: String) {
+    public init(name: String, location: String, id: String? = nil) {
         self.name = name
         self.location = location
+        self.id = id
     }
 }
 
@@ -56,10 +61,16 @@ public struct PacketCaptureOperations: Sendable {
     public var planner: CreatePlanner
     private let filterValidator: any FilterValidator
     private let launcher: any AgentLauncher
+    /// Where the operations report what they do (agents started and stopped, files delivered, lock waits).
+    public let events: any OperationEventSink
 
-    public init(environment: PcapCtlEnvironment, filterValidator: any FilterValidator, launcher: any AgentLauncher, machines: MachineResolver = MachineResolver()) {
+    public init(
+        environment: PcapCtlEnvironment, filterValidator: any FilterValidator, launcher: any AgentLauncher,
+        machines: MachineResolver = MachineResolver(), events: any OperationEventSink = DiscardedEvents()
+    ) {
         self.environment = environment
-        self.store = CaptureStore(environment: environment)
+        self.events = events
+        self.store = CaptureStore(environment: environment, events: events)
         self.planner = CreatePlanner(environment: environment, machines: machines)
         self.filterValidator = filterValidator
         self.launcher = launcher
@@ -95,7 +106,8 @@ public struct PacketCaptureOperations: Sendable {
                 let paths = store.instancePaths(capture, instance)
                 let assignment = AgentAssignment(location: location, name: capture.name, instanceKey: instance.key, launchToken: agent.token)
                 do throws(PcapCtlError) {
-                    try launcher.launch(assignment, paths: paths, lock: agent.lock, environment: environment)
+                    let pid = try launcher.launch(assignment, paths: paths, lock: agent.lock, environment: environment)
+                    events.record(.agentStarted(capture: capture.name, location: location, instance: instance.key, pid: pid))
                 } catch {
                     var status = InstanceStatus(state: .error)
                     status.errors = [.internalError]
@@ -147,13 +159,13 @@ public struct PacketCaptureOperations: Sendable {
     // MARK: get, status, list
 
     public func get(_ reference: CaptureReference) throws(PcapCtlError) -> CaptureView {
-        let capture = try store.load(name: reference.name, location: reference.location)
+        let capture = try load(reference)
         let statuses = try instanceStatuses(capture)
         return CaptureView(capture: capture, resource: capture.resource(provisioningState: provisioningState(statuses.map(\.1))), status: nil)
     }
 
     public func status(_ reference: CaptureReference) throws(PcapCtlError) -> CaptureStatusReport {
-        let capture = try store.load(name: reference.name, location: reference.location)
+        let capture = try load(reference)
         return report(capture, statuses: try instanceStatuses(capture))
     }
 
@@ -257,7 +269,7 @@ public struct PacketCaptureOperations: Sendable {
 
     /// Asks every running instance to stop, without waiting; poll `status` (or call `waitUntilStopped`).
     public func requestStop(_ reference: CaptureReference) throws(PcapCtlError) {
-        let capture = try store.load(name: reference.name, location: reference.location)
+        let capture = try load(reference)
         for instance in capture.settings.instances {
             AgentSupervisor.requestStop(store.instancePaths(capture, instance), reason: StopReason.stopRequested)
         }
@@ -265,15 +277,31 @@ public struct PacketCaptureOperations: Sendable {
 
     /// Stops every running instance and returns once their files are final. Idempotent.
     public func stop(_ reference: CaptureReference) throws(PcapCtlError) {
-        let capture = try store.load(name: reference.name, location: reference.location)
+        let capture = try load(reference)
         try stop(capture, reason: StopReason.stopRequested)
     }
 
     private func stop(_ capture: StoredCapture, reason: String) throws(PcapCtlError) {
+        var stopped: Set<String> = []
         for instance in capture.settings.instances {
-            AgentSupervisor.stop(store.instancePaths(capture, instance), reason: reason)
+            let started = MonotonicClock.seconds()
+            if AgentSupervisor.stop(store.instancePaths(capture, instance), reason: reason) {
+                stopped.insert(instance.key)
+                events.record(.agentStopped(capture: capture.name, instance: instance.key, reason: reason, seconds: MonotonicClock.seconds() - started))
+            }
         }
-        _ = try instanceStatuses(capture)
+        for (instance, status) in try instanceStatuses(capture) where stopped.contains(instance.key) {
+            events.record(.filesDelivered(capture: capture.name, instance: instance.key, files: status.files))
+        }
+    }
+
+    /// The stored capture a reference names; one named by id only if its own id is that id.
+    func load(_ reference: CaptureReference) throws(PcapCtlError) -> StoredCapture {
+        let capture = try store.load(name: reference.name, location: reference.location)
+        if let id = reference.id, capture.record.id.lowercased() != id.lowercased() {
+            throw .notFound("packet capture '\(id)' was not found: the capture named '\(capture.name)' in location '\(reference.location)' has id '\(capture.record.id)'")
+        }
+        return capture
     }
 
     /// Stops the capture if it runs, then removes the resource. Delivered files stay where they are, and
@@ -281,6 +309,7 @@ public struct PacketCaptureOperations: Sendable {
     /// record that cannot be read is removed all the same.
     public func delete(_ reference: CaptureReference) throws(PcapCtlError) -> [String] {
         if let capture = try? store.load(name: reference.name, location: reference.location) {
+            if reference.id != nil { _ = try load(reference) }
             try stop(capture, reason: StopReason.deleted)
         }
         return try store.withLocationLock(reference.location, exclusive: true) { () throws(PcapCtlError) in
@@ -290,7 +319,7 @@ public struct PacketCaptureOperations: Sendable {
 
     /// Waits until every instance is final; false if `timeout` (seconds, nil = forever) passed first.
     public func waitUntilStopped(_ reference: CaptureReference, timeout: Double?) throws(PcapCtlError) -> Bool {
-        let capture = try store.load(name: reference.name, location: reference.location)
+        let capture = try load(reference)
         let deadline = timeout.map { MonotonicClock.seconds() + $0 }
         while true {
             if try instanceStatuses(capture).allSatisfy({ $0.1.isFinal }) { return true }
@@ -309,7 +338,7 @@ public struct PacketCaptureOperations: Sendable {
     /// oldest first (or only the one named `fileName`), each checked the same way. A file the ring rotates
     /// out while it is read stays whole for the reader (an unlinked file keeps its bytes).
     public func files(_ reference: CaptureReference, fileName: String? = nil) throws(PcapCtlError) -> [CaptureFile] {
-        let capture = try store.load(name: reference.name, location: reference.location)
+        let capture = try load(reference)
         let statuses = try instanceStatuses(capture)
         if capture.record.captureSettings != nil {
             let files = statuses.flatMap { instance, status in
@@ -382,7 +411,7 @@ public struct PacketCaptureOperations: Sendable {
     /// could be opened is skipped: it is no longer one of the capture's files.
     public func download(_ reference: CaptureReference, to destination: String, overwrite: Bool, fileName: String? = nil) throws(PcapCtlError) -> [String] {
         guard !destination.isEmpty, !destination.utf8.contains(0) else { throw .usage("file", "the destination must be a path") }
-        let capture = try store.load(name: reference.name, location: reference.location)
+        let capture = try load(reference)
         let files = try self.files(reference, fileName: fileName)
         if capture.record.captureSettings != nil {
             return try downloadSegments(files, capture: capture, to: destination, overwrite: overwrite, single: fileName != nil)

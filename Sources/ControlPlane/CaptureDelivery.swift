@@ -232,6 +232,8 @@ public struct Reconciler: Sendable {
         status.errorMessage = messages.joined(separator: "; ")
         status.captureStopTime = Timestamp.now().iso8601
         try store.writeStatus(status, to: paths)
+        store.events.record(.recovered(capture: capture.name, instance: instance.key))
+        store.events.record(.filesDelivered(capture: capture.name, instance: instance.key, files: status.files))
         return status
     }
 }

@@ -91,6 +91,10 @@ public enum ArgumentParser {
                     parsed.set(option, [arguments[index]])
                     index += 1
                 }
+            case .optionalValue:
+                let next = inlineValue == nil && index < arguments.count && !looksLikeOption(arguments[index]) ? arguments[index] : nil
+                if next != nil { index += 1 }
+                parsed.set(option, [inlineValue ?? next].compactMap { $0 })
             case .list:
                 var values = inlineValue.map { [$0] } ?? []
                 while index < arguments.count, !looksLikeOption(arguments[index]) {

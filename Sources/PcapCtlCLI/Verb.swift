@@ -8,6 +8,8 @@ public struct VerbContext {
     public var options: ParsedOptions
     public var output: Output
     public var operations: PacketCaptureOperations
+    /// Warnings, and what the operations did under `--verbose`/`--debug`.
+    public var diagnostics: Diagnostics
 }
 
 /// One subcommand: its option table (which drives both parsing and help) and what it does.
@@ -33,7 +35,7 @@ public struct Verb: Sendable {
         self.aliases = aliases
         self.abstract = abstract
         self.discussion = discussion
-        self.options = options + [CommonOptions.output, CommonOptions.query, CommonOptions.help]
+        self.options = options + CommonOptions.global
         self.examples = examples
         self.isHidden = hidden
         self.printsResult = printsResult

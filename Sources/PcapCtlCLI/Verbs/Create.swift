@@ -1,5 +1,6 @@
 import CaptureOperations
 import ControlPlane
+import OrderedJSON
 import PacketFilters
 import SystemCalls
 
@@ -20,11 +21,11 @@ enum CreateVerb {
     static let exclude = OptionSpec("exclude", .list(metavar: "INSTANCE"), help: "Scale set instances to exclude.")
     static let interface = OptionSpec("interface", .value(metavar: "IFACE"), help: "Capture on one interface instead of all of them (libpcap's 'any').", default: "any")
     static let bufferSize = OptionSpec("buffer-size", .value(metavar: "BYTES"), rule: .unsigned(CaptureFields.bufferSize), help: "Kernel capture buffer in bytes.")
-    static let continuousCapture = OptionSpec("continuous-capture", .value(metavar: "BOOL"), help: "Continuous capture: true keeps a ring of the newest files (the oldest deleted), false stops when the files are full. Takes --local-path and --capture-settings instead of --file-path, --capture-limit and --time-limit.", default: "not continuous")
+    static let continuousCapture = OptionSpec("continuous-capture", .value(metavar: "BOOL"), rule: .boolean, help: "Continuous capture: true keeps a ring of the newest files (the oldest deleted), false stops when the files are full. Takes --local-path and --capture-settings instead of --file-path, --capture-limit and --time-limit.", default: "not continuous")
     static let captureSettings = OptionSpec("capture-settings", .list(metavar: "SETTINGS"), help: "A continuous capture's files, as JSON or shorthand: fileCount (\(CaptureFields.fileCount.range.lowerBound)-\(CaptureFields.fileCount.range.upperBound), default \(CaptureFields.fileCount.defaultValue)), fileSizeInBytes (0 or \(CaptureFields.minimumFileSizeInBytes)-\(CaptureFields.fileSizeInBytes.range.upperBound), default \(CaptureFields.fileSizeInBytes.defaultValue)), sessionTimeLimitInSeconds (\(CaptureFields.sessionTimeLimitInSeconds.range.lowerBound)-\(CaptureFields.sessionTimeLimitInSeconds.range.upperBound), default \(CaptureFields.sessionTimeLimitInSeconds.defaultValue)); 0 is no limit.")
     static let localPath = OptionSpec("local-path", .value(metavar: "PATH"), help: "A continuous capture's local files: PATH_00001_START.cap, ... beside PATH, which must end in .cap beneath $PCAPCTL_CAPTURES_ROOT.")
     static let storageLocation = OptionSpec("storage-location", .list(metavar: "LOCATION"), help: "az network-watcher's storage object, as JSON or shorthand: filePath, localPath, storageId, storagePath (the same as --file-path, --local-path, --storage-account, --storage-path).")
-    static let noWait = OptionSpec("no-wait", .flag, help: "Return as soon as the capture is stored, without waiting for it to run.")
+    static let noWait = CommonOptions.noWait("Return as soon as the capture is stored and its agents started, without waiting for them to capture; as az, print nothing.")
 
     static let verb = Verb(
         name: "create",
@@ -67,7 +68,7 @@ enum CreateVerb {
             captureSize: try options.unsigned(captureSize),
             captureLimit: options.has(captureLimit) ? try options.unsigned(captureLimit) : nil,
             timeLimit: options.has(timeLimit) ? try options.unsigned(timeLimit) : nil,
-            continuousCapture: try options.string(continuousCapture).map { text throws(PcapCtlError) in try boolean(text, flag: "--continuous-capture") },
+            continuousCapture: options.has(continuousCapture) ? try options.bool(continuousCapture) : nil,
             localPath: try storageValue(localPath, "localPath"),
             fileCount: try settings.unsigned("fileCount", CaptureFields.fileCount),
             fileSizeInBytes: try settings.unsigned("fileSizeInBytes", CaptureFields.fileSizeInBytes),
@@ -77,29 +78,23 @@ enum CreateVerb {
             exclude: options.list(exclude),
             interface: options.string(interface).flatMap { $0 == "any" ? nil : $0 },
             bufferSize: try options.unsigned(bufferSize))
+        let returnsAtOnce = try options.bool(noWait)
         let capture = try context.operations.create(request)
-        if !options.has(noWait) {
-            let report = try context.operations.waitUntilStarted(capture, timeout: 20)
-            if report.packetCaptureStatus == .error {
-                throw .failure("capture '\(capture.name)' failed to start: \(report.errorMessage ?? report.packetCaptureError.map(\.rawValue).joined(separator: ", ")); see 'pcapctl show-status -n \(capture.name) -l \(capture.location)'")
-            }
+        if returnsAtOnce { return ExitCode.success }
+        let report = try context.operations.waitUntilStarted(capture, timeout: 20)
+        if report.packetCaptureStatus == .error {
+            throw .failure("capture '\(capture.name)' failed to start: \(report.errorMessage ?? report.packetCaptureError.map(\.rawValue).joined(separator: ", ")); see 'pcapctl show-status -n \(capture.name) -l \(capture.location)'")
         }
         try context.output.print(capture.resource(), view: .resource)
         return ExitCode.success
     }
 
-    /// az's boolean words.
-    static func boolean(_ text: String, flag: String) throws(PcapCtlError) -> Bool {
-        switch text.lowercased() {
-        case "true", "t", "yes", "y", "1", "on": return true
-        case "false", "f", "no", "n", "0", "off": return false
-        default: throw .usage("\(flag): '\(Validation.printable(text))' is not a boolean: use true or false")
-        }
-    }
-
-    /// Reads `--filters` (inline JSON or @FILE) into validated filters.
+    /// Reads `--filters` into validated filters: az's shorthand syntax or JSON, inline or from @FILE, or
+    /// YAML from a file named *.yaml or *.yml (az's rule for YAML). Every form becomes the same JSON
+    /// document and goes through the same checks.
     static func parseFilters(_ value: String?) throws(PcapCtlError) -> [PacketCaptureFilter] {
         guard var text = value else { return [] }
+        var isYAML = false
         if text.hasPrefix("@") {
             let path = String(text.dropFirst())
             let bytes: [UInt8]
@@ -107,10 +102,33 @@ enum CreateVerb {
                 throw .usage("filters", "cannot read '\(Validation.printable(path))': \(error)")
             }
             guard bytes.count <= 1 << 20 else { throw .usage("filters", "'\(Validation.printable(path))' is larger than 1 MiB") }
-            text = String(decoding: bytes, as: UTF8.self)
+            guard let decoded = String(validating: bytes, as: UTF8.self) else {
+                throw .usage("filters", "'\(Validation.printable(path))' is not UTF-8 text")
+            }
+            text = decoded
+            isYAML = path.hasSuffix(".yaml") || path.hasSuffix(".yml")
         }
-        do { return try FilterList.parse(json: text) } catch {
+        let document = try filterDocument(text, isYAML: isYAML)
+        do throws(FilterError) {
+            guard let document else { return try FilterList.parse(json: text) }
+            return try FilterList.parse(document: document)
+        } catch {
             throw .usage("filters", error.message)
+        }
+    }
+
+    /// The document that YAML or shorthand text holds; nil for text to be read as JSON.
+    private static func filterDocument(_ text: String, isYAML: Bool) throws(PcapCtlError) -> JSONValue? {
+        if isYAML {
+            do throws(YAMLSubset.SyntaxError) { return try YAMLSubset.parse(text) } catch {
+                throw .usage("filters", "invalid YAML at line \(error.line): \(error.message)")
+            }
+        }
+        // az tries its shorthand syntax first and JSON next; a JSON document is never valid shorthand
+        // (shorthand words hold no double quotes), so the order changes no result.
+        do throws(Shorthand.SyntaxError) { return try Shorthand.parse(text.trimmingSpaces) } catch {
+            if text.contains("\"") || text.trimmingSpaces.isEmpty { return nil }
+            throw .usage("filters", "shorthand syntax error at character \(error.position + 1): \(error.message) (or give JSON)")
         }
     }
 }

@@ -39,7 +39,7 @@ enum ListVerb {
             let withStatus = context.options.has(status)
             let listing = try context.operations.list(location: location, includeStatus: withStatus)
             for bad in listing.unreadable {
-                Output.writeNotice("warning: skipped capture '\(bad.name)' in location '\(bad.location)': \(bad.error.message)")
+                context.diagnostics.notice("warning: skipped capture '\(bad.name)' in location '\(bad.location)': \(bad.error.message)")
             }
             if withStatus {
                 try context.output.print(listing.captures.map { StatusEntry(resource: $0.resource, location: $0.capture.location, status: $0.status!) }, view: .resource.table(statusColumns))
