@@ -107,7 +107,7 @@ public struct CreatePlanner: Sendable {
         }
 
         // Storage: az's rule, then each part. A continuous capture's local file is `localPath`.
-        let localPath = captureSettings == nil ? request.filePath : request.localPath
+        let localPath = captureSettings == nil ? request.filePath ?? request.localPath : request.localPath
         if request.storageAccount == nil && (request.storagePath != nil || localPath == nil) {
             throw PcapCtlError(.usage, code: "PacketCaptureIsMissingStorageIdAndLocalFilePath", parameter: "storageLocation", "Command must have either storage id or local file path specified.",
                 commandLineMessage: captureSettings == nil
@@ -173,7 +173,7 @@ public struct CreatePlanner: Sendable {
                 ? captureInstances[0].storageFile.map { "\(environment.storageRoot)/\($0)" }
                 : account.map { "\(environment.storageRoot)/\($0)/\(container)" },
             filePath: captureSettings == nil ? request.filePath : nil,
-            localPath: captureSettings == nil ? nil : request.localPath)
+            localPath: request.localPath)
         let watcher = "NetworkWatcher_\(request.location)"
         let record = CaptureRecord(
             name: request.name,
@@ -200,8 +200,9 @@ public struct CreatePlanner: Sendable {
     /// Azure's codes, what does not belong to the kind of capture asked for.
     static func continuousSettings(_ request: CreateRequest) throws(PcapCtlError) -> PacketCaptureSettings? {
         guard request.continuousCapture != nil else {
-            if request.localPath != nil {
-                throw .usage("storageLocation.localPath", "applies only to a continuous capture (continuousCapture true or false); a single-file capture takes filePath")
+            // az's network-watcher group may send localPath alone for a single file: it is then the file.
+            if request.localPath != nil && request.filePath != nil {
+                throw .usage("storageLocation.localPath", "applies only to a continuous capture (continuousCapture true or false); a single-file capture takes filePath, or localPath alone")
             }
             if request.fileCount != nil || request.fileSizeInBytes != nil || request.sessionTimeLimitInSeconds != nil {
                 throw .usage("captureSettings", "applies only to a continuous capture: set continuousCapture to true or false")
