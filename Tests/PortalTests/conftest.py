@@ -1,0 +1,96 @@
+"""Fixtures for the portal tests: the server tests' daemon (Tests/ServerTests/conftest.py: pcapctld on
+127.0.0.1 with a self-signed certificate it generates) with a network namespace of our own, and headless
+Chromium (Debian's chromium + chromium-driver) driven by Selenium, trusting exactly that certificate.
+
+Run as root, from `make test`, after the Swift build (PCAPCTL_BIN_DIR as for the server tests). Set
+PORTAL_SCREENSHOTS=DIR to save the list, form and details screenshots there (docs/ holds the committed ones).
+"""
+import base64
+import hashlib
+import importlib.util
+import os
+import shutil
+import subprocess
+import tempfile
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.support.ui import WebDriverWait
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+_spec = importlib.util.spec_from_file_location("server_fixtures", os.path.join(HERE, "..", "ServerTests", "conftest.py"))
+server = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(server)
+
+NAMESPACE = "pcportal_vm1"
+ADDRESS = "198.18.7.1"
+
+
+@pytest.fixture(scope="session")
+def namespace():
+    """A network namespace standing in for a VM, with loopback up and an address in 198.18.0.0/15."""
+    server.run(["ip", "netns", "del", NAMESPACE])
+    assert server.run(["ip", "netns", "add", NAMESPACE]).returncode == 0
+    server.run(["ip", "-n", NAMESPACE, "link", "set", "lo", "up"])
+    server.run(["ip", "-n", NAMESPACE, "addr", "add", ADDRESS + "/32", "dev", "lo"])
+    yield NAMESPACE
+    server.run(["ip", "netns", "del", NAMESPACE])
+
+
+@pytest.fixture(scope="session")
+def daemon(namespace):
+    root = tempfile.mkdtemp(prefix="pcapctld-portal-")
+    d = server.Daemon(root)
+    d.start()
+    yield d
+    d.stop()
+    for name in d.stored_names():
+        d.pcapctl("stop", "-n", name)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def spki_hash(certificate_path):
+    """base64(SHA-256(SubjectPublicKeyInfo)) of a PEM certificate, as Chromium's SPKI allow-list takes it."""
+    der = subprocess.run(["openssl", "x509", "-in", certificate_path, "-pubkey", "-noout"], capture_output=True, check=True).stdout
+    spki = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "DER"], input=der, capture_output=True, check=True).stdout
+    return base64.b64encode(hashlib.sha256(spki).digest()).decode()
+
+
+@pytest.fixture(scope="session")
+def downloads():
+    directory = tempfile.mkdtemp(prefix="portal-downloads-")
+    yield directory
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser(daemon, downloads):
+    """Headless Chromium that trusts the daemon's certificate and no other self-signed one."""
+    profile = tempfile.mkdtemp(prefix="portal-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,900",
+                 "--user-data-dir=" + profile, "--ignore-certificate-errors-spki-list=" + spki_hash(daemon.cert),
+                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"):
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"download.default_directory": downloads, "download.prompt_for_download": False,
+                                              "safebrowsing.enabled": False})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
+    driver = webdriver.Chrome(options=options, service=service)
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def wait(driver, predicate, timeout=20):
+    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(lambda d: predicate(d))
+
+
+def screenshot(driver, name):
+    directory = os.environ.get("PORTAL_SCREENSHOTS")
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+        driver.save_screenshot(os.path.join(directory, name))
