@@ -4,7 +4,7 @@
 set -euo pipefail
 
 # chromium and chromium-driver: the portal tests drive the page in the real browser.
-packages=(libpcap-dev pkg-config tcpdump tshark wireshark-common iproute2 procps util-linux libcap2-bin chromium chromium-driver)
+packages=(libpcap-dev pkg-config tcpdump tshark wireshark-common iproute2 procps util-linux libcap2-bin strace python3 chromium chromium-driver)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -13,6 +13,7 @@ public final class CaptureFileWriter {
     /// fifth of the agent's CPU with 64-byte packets (docs/benchmarks.md).
     private struct State {
         var used = 0
+        var packetsOffered: UInt64 = 0
         var bytesWritten: UInt64 = 0
         var packetsWritten: UInt64 = 0
         var bytesFlushed: UInt64 = 0
@@ -30,6 +31,8 @@ public final class CaptureFileWriter {
     /// Packets stamped at or after this wall-clock time (µs since the epoch) are past the time limit.
     let deadlineMicroseconds: Int64
 
+    /// Records handed to `append`, accepted or not: every packet libpcap delivered.
+    public var packetsOffered: UInt64 { state.pointee.packetsOffered }
     /// Bytes in the file once the buffer is flushed: header and every accepted record.
     public var bytesWritten: UInt64 { state.pointee.bytesWritten }
     /// Records accepted.
@@ -76,6 +79,7 @@ public final class CaptureFileWriter {
     /// Appends one record; false when the record is refused (limit reached or a previous write failed).
     @inline(__always)
     public func append(seconds: Int, microseconds: Int, capturedLength: UInt32, originalLength: UInt32, bytes: UnsafePointer<UInt8>) -> Bool {
+        state.pointee.packetsOffered += 1
         guard state.pointee.writeError == nil, !state.pointee.reachedByteLimit, !state.pointee.reachedTimeLimit else { return false }
         if Int64(seconds) &* 1_000_000 &+ Int64(microseconds) >= deadlineMicroseconds {
             state.pointee.reachedTimeLimit = true

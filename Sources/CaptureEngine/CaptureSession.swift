@@ -117,7 +117,7 @@ public final class CaptureSession {
     }
 
     public var progress: CaptureProgress {
-        CaptureProgress(packetsWritten: writer.packetsWritten, bytesWritten: writer.bytesWritten, statistics: handle.statistics())
+        CaptureProgress(packetsWritten: writer.packetsWritten, bytesWritten: writer.bytesWritten, statistics: handle.statistics(delivered: writer.packetsOffered))
     }
 
     /// Reads the packets the kernel still holds. With TPACKET_V3 a partly filled block reaches user space

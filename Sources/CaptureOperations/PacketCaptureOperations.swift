@@ -65,9 +65,9 @@ public struct PacketCaptureOperations: Sendable {
 
     // MARK: compile-filters
 
-    /// The BPF expression for the filters, checked by libpcap; nil captures everything.
-    public func compileFilters(_ filters: [PacketCaptureFilter]) throws(PcapCtlError) -> String? {
-        guard let expression = BPFExpression.make(for: filters) else { return nil }
+    /// The BPF expression for the filters on `device`, checked by libpcap; nil captures everything.
+    public func compileFilters(_ filters: [PacketCaptureFilter], on device: CaptureDevice) throws(PcapCtlError) -> String? {
+        guard let expression = BPFExpression.make(for: filters, on: device) else { return nil }
         if let refusal = filterValidator.refusal(of: expression) {
             throw PcapCtlError(.unprocessable, parameter: "filters", "the compiled expression was refused by libpcap: \(refusal)")
         }
@@ -80,7 +80,7 @@ public struct PacketCaptureOperations: Sendable {
     /// for them to capture (`waitUntilStarted`). Exactly one concurrent create wins a name, and a create
     /// interrupted by a signal leaves either the whole capture, starting, or nothing.
     public func create(_ request: CreateRequest) throws(PcapCtlError) -> StoredCapture {
-        let expression = try compileFilters(request.filters)
+        let expression = try compileFilters(request.filters, on: request.interface == nil ? .any : .interface)
         let capture = try planner.plan(request, bpfExpression: expression)
         let location = capture.location
         try store.withLocationLock(location, exclusive: true) { () throws(PcapCtlError) in
@@ -358,13 +358,7 @@ public struct PacketCaptureOperations: Sendable {
         do {
             let input = try FileSystem.open(file.path, O_RDONLY)
             let output = try FileSystem.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600)
-            var remaining = Int(file.size)
-            while remaining > 0 {
-                let chunk = try input.read(upTo: min(remaining, 1 << 20))
-                if chunk.isEmpty { break }
-                try output.writeAll(chunk)
-                remaining -= chunk.count
-            }
+            try input.copy(to: output, upTo: Int(file.size))
             try output.sync()
             try FileSystem.rename(temporary, destination)
         } catch {

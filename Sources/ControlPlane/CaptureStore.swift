@@ -73,16 +73,26 @@ public struct CaptureStore: Sendable {
             let stored = (try? load(name: existing, location: location))?.name ?? existing
             throw .conflict(code: "PacketCaptureExistingAlready", "Existing Packet capture can not be updated. (a capture named '\(stored)' exists in location '\(location)')")
         }
-        try claimDestinations(of: capture)
-        do { try check() } catch {
-            releaseClaims(of: capture)
-            throw error
-        }
         let final = layout.captureDirectory(location, name.lowercased())
+        // The staging directory comes first: while it exists, this create's claims count as live.
         let staging = "\(layout.capturesDirectory(location))/.creating-\(name.lowercased())-\(getpid())"
         do {
             try FileSystem.removeTree(staging)
             try FileSystem.makeDirectories(staging)
+        } catch {
+            throw .failure("cannot write the capture to \(final): \(error)")
+        }
+        do throws(PcapCtlError) {
+            try claimDestinations(of: capture)
+            do { try check() } catch {
+                releaseClaims(of: capture)
+                throw error
+            }
+        } catch {
+            try? FileSystem.removeTree(staging)
+            throw error
+        }
+        do {
             var started: [(lock: FileLock, token: String)] = []
             for instance in capture.settings.instances {
                 let paths = InstancePaths(directory: "\(staging)/instances/\(instance.key)")
@@ -243,9 +253,14 @@ public struct CaptureStore: Sendable {
         for claim in claims(of: capture) {
             let owner = "\(capture.location)/\(capture.name)"
             do {
-                try FileSystem.makeDirectories(FileSystem.parentDirectory(of: claim.path))
-                let file = try FileSystem.open(claim.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW)
-                try file.writeAll(Array(owner.utf8))
+                // Written whole beside the claim, then linked into place: a reader never sees it half-written,
+                // and link(2) fails if another capture holds the claim.
+                let directory = FileSystem.parentDirectory(of: claim.path)
+                try FileSystem.makeDirectories(directory)
+                let temporary = "\(directory)/.claim-\(getpid())-\(Self.randomToken())"
+                try FileSystem.writeAtomically(Array(owner.utf8), to: temporary, durable: false)
+                defer { _ = unlink(temporary) }
+                _ = try SystemCall.perform(.link) { link(temporary, claim.path) }.get()
                 made.append(claim.path)
             } catch {
                 if error.rawValue == EEXIST, let holder = claimHolder(claim.path) {

@@ -52,13 +52,7 @@ public enum ConfinedFiles {
         }
         do {
             _ = fchmod(output.rawValue, 0o600)
-            var remaining = length ?? Int.max
-            while remaining > 0 {
-                let chunk = try input.read(upTo: min(remaining, 1 << 20))
-                if chunk.isEmpty { break }
-                try output.writeAll(chunk)
-                remaining -= chunk.count
-            }
+            try input.copy(to: output, upTo: length ?? Int.max)
             try output.sync()
             _ = try SystemCall.perform(.linkat) { linkat(directory.rawValue, temporary, directory.rawValue, fileName, 0) }.get()
         } catch {

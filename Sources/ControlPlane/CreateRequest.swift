@@ -67,6 +67,10 @@ public struct CreatePlanner: Sendable {
     public func plan(_ request: CreateRequest, bpfExpression: String? = nil, now: Timestamp = .now()) throws(PcapCtlError) -> StoredCapture {
         try Validation.checkName(request.name)
         try CaptureFields.bytesToCapturePerPacket.check(request.captureSize)
+        let minimumSize = CaptureFields.minimumBytesToCapturePerPacket
+        guard request.captureSize == 0 || request.captureSize >= minimumSize else {
+            throw .usage("bytesToCapturePerPacket", "Invalid value: '\(request.captureSize)' is less than \(minimumSize), the fewest bytes libpcap keeps of a packet on the any device; 0 captures whole packets")
+        }
         try CaptureFields.totalBytesPerSession.check(request.captureLimit)
         try CaptureFields.timeLimitInSeconds.check(request.timeLimit)
         try CaptureFields.bufferSize.check(request.bufferSize)

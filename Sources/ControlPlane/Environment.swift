@@ -1,4 +1,3 @@
-import SystemCalls
 import Glibc
 
 /// Where pcapctl keeps its state and writes its files, and the identity its resource ids carry.

@@ -1,4 +1,3 @@
-import SystemCalls
 import FoundationEssentials
 
 /// One JSON style for everything pcapctl prints and stores: keys sorted (as az prints them), pretty printed.

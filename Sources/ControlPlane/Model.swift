@@ -1,4 +1,3 @@
-import SystemCalls
 import PacketFilters
 
 /// Azure's target types.

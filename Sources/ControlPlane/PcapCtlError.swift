@@ -1,4 +1,3 @@
-import SystemCalls
 /// The one error every layer throws and every front end renders: the CLI as one stderr line and an exit
 /// code, the daemon as an HTTP status and ARM's `{"error":{"code","message","target"}}` body.
 ///

@@ -43,6 +43,10 @@ public struct ChoiceField: Sendable, Equatable {
 /// The create request's fields with ranges and defaults: Azure's (PacketCaptureParameters) and pcapctl's own.
 public enum CaptureFields {
     public static let bytesToCapturePerPacket = UnsignedField("bytesToCapturePerPacket", 0...4_294_967_295, default: 0)
+    /// The smallest capture size other than 0 (pcapctl's). On the `any` device libpcap raises anything
+    /// smaller to 21 (a 20-byte cooked header plus a byte), so the file would not say what the resource
+    /// says; and a size below the link header keeps nothing of the packet.
+    public static let minimumBytesToCapturePerPacket: UInt64 = 21
     public static let totalBytesPerSession = UnsignedField("totalBytesPerSession", 0...4_294_967_295, default: 1_073_741_824)
     public static let timeLimitInSeconds = UnsignedField("timeLimitInSeconds", 0...18000, default: 18000)
     public static let targetType = ChoiceField("targetType", TargetType.allCases.map(\.rawValue), default: TargetType.azureVM.rawValue)

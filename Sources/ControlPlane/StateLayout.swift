@@ -1,4 +1,3 @@
-import SystemCalls
 /// Where everything lives under the state directory. One place computes every path, so the layout is
 /// documented once (docs/reference.md, "State and storage layout").
 ///

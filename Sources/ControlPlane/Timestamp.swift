@@ -1,4 +1,3 @@
-import SystemCalls
 import Glibc
 
 /// UTC wall-clock instants in the forms Azure uses: ISO 8601 for JSON, and the pieces of blob names.

@@ -1,4 +1,3 @@
-import SystemCalls
 /// Rules for names and paths that end up in file system paths and resource ids.
 public enum Validation {
     /// Azure's packet capture names: 1 to 80 characters, letters, digits, `_`, `.`, `-`, starting with a

@@ -15,7 +15,31 @@ public enum PcapCtl {
 
     /// Runs the process's own command line and exits with its code.
     public static func main() -> Never {
-        exit(run(arguments: Array(CommandLine.arguments.dropFirst())))
+        let raw = (1..<Int(CommandLine.argc)).map { index in
+            let argument = CommandLine.unsafeArgv[index]!
+            return argument.withMemoryRebound(to: UInt8.self, capacity: strlen(argument)) { Array(UnsafeBufferPointer(start: $0, count: strlen(argument))) }
+        }
+        do throws(PcapCtlError) {
+            exit(run(arguments: try decodeArguments(raw)))
+        } catch {
+            Output.writeError(error.message)
+            exit(error.exitCode)
+        }
+    }
+
+    /// The arguments as text, refusing any that is not UTF-8. `CommandLine.arguments` would replace the bad
+    /// bytes with U+FFFD, so a path typed in another encoding would name some other file without a word.
+    static func decodeArguments(_ raw: [[UInt8]]) throws(PcapCtlError) -> [String] {
+        var arguments: [String] = []
+        for (position, bytes) in raw.enumerated() {
+            guard let argument = String(validating: bytes, as: UTF8.self) else {
+                let text = String(decoding: bytes, as: UTF8.self)
+                let flag = text.hasPrefix("-") ? String(text.prefix { $0 != "=" }) : arguments.last.flatMap { $0.hasPrefix("-") ? $0 : nil }
+                throw .usage("\(flag ?? "argument \(position + 1)"): the value is not valid UTF-8; pcapctl takes UTF-8 text only")
+            }
+            arguments.append(argument)
+        }
+        return arguments
     }
 
     public static func run(arguments: [String]) -> Int32 {

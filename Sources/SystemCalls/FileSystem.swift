@@ -45,6 +45,17 @@ public final class OwnedDescriptor {
         }
     }
 
+    /// Copies from here to `output` until end of file or `count` bytes, a MiB at a time.
+    public func copy(to output: OwnedDescriptor, upTo count: Int) throws(Errno) {
+        var remaining = count
+        while remaining > 0 {
+            let chunk = try read(upTo: min(remaining, 1 << 20))
+            if chunk.isEmpty { return }
+            try output.writeAll(chunk)
+            remaining -= chunk.count
+        }
+    }
+
     public func sync() throws(Errno) {
         _ = try SystemCall.perform(.fsync) { fsync(rawValue) }.get()
     }

@@ -12,7 +12,7 @@ enum CreateVerb {
     static let storageAccount = OptionSpec("storage-account", .value(metavar: "NAME_OR_ID"), help: "Storage account (a directory under $PCAPCTL_STORAGE_ROOT) to save the capture to.")
     static let storagePath = OptionSpec("storage-path", .value(metavar: "CONTAINER"), help: "Container in the storage account, a name or https://ACCOUNT.blob.core.windows.net/CONTAINER.", default: "network-watcher-logs")
     static let filePath = OptionSpec("file-path", .value(metavar: "PATH"), help: "Local file for the capture: must end in .cap and lie beneath $PCAPCTL_CAPTURES_ROOT (/var/captures).")
-    static let captureSize = OptionSpec("capture-size", .value(metavar: "BYTES"), rule: .unsigned(CaptureFields.bytesToCapturePerPacket), help: "Bytes captured per packet, link header included; 0 captures whole packets.")
+    static let captureSize = OptionSpec("capture-size", .value(metavar: "BYTES"), rule: .unsigned(CaptureFields.bytesToCapturePerPacket), help: "Bytes captured per packet, link header included; 0 captures whole packets, else at least \(CaptureFields.minimumBytesToCapturePerPacket).")
     static let captureLimit = OptionSpec("capture-limit", .value(metavar: "BYTES"), rule: .unsigned(CaptureFields.totalBytesPerSession), help: "Maximum size of the capture file in bytes, headers included; 0 for no limit.")
     static let timeLimit = OptionSpec("time-limit", .value(metavar: "SECONDS"), rule: .unsigned(CaptureFields.timeLimitInSeconds), help: "Maximum duration of the capture session; 0 for no limit.")
     static let filters = OptionSpec("filters", .value(metavar: "JSON"), help: "JSON list of packet filters (protocol, localIPAddress, remoteIPAddress, localPort, remotePort); @FILE reads it from a file.")

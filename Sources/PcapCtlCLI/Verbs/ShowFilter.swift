@@ -21,7 +21,8 @@ enum ShowFilterVerb {
             let expression: String?
             switch (options.string(name), options.string(filters)) {
             case (nil, let text?):
-                expression = try context.operations.compileFilters(try CreateVerb.parseFilters(text))
+                // As create compiles them for its default device, libpcap's `any`.
+                expression = try context.operations.compileFilters(try CreateVerb.parseFilters(text), on: .any)
             case (let captureName?, nil):
                 try Validation.checkName(captureName)
                 let reference = CaptureReference(name: captureName, location: try context.location())
