@@ -95,8 +95,8 @@ struct ARMService: Sendable {
             }
         }
 
-        // /subscriptions/{sub}/resourceGroups/{rg}/providers/{namespace}/{type}/{name}/...
-        guard restWords.count >= 6, restWords[0] == "resourcegroups", restWords[2] == "providers" else {
+        // /subscriptions/{sub}/resourceGroups/{rg}/providers/{namespace}/{type}[/{name}/...]
+        guard restWords.count >= 5, restWords[0] == "resourcegroups", restWords[2] == "providers" else {
             throw ARMError.notFound("NotFound", "No route for '\(Validation.printable(path.raw))'.")
         }
         let group = rest[1]
@@ -108,7 +108,7 @@ struct ARMService: Sendable {
             if tailWords.count == 2 { return try await computeList(group: group, scaleSet: scaleSet) }
             return try await computeLookup(group: group, type: tail[1], name: tail[2], scaleSet: scaleSet)
         }
-        guard tailWords[0] == "microsoft.network", tailWords[1] == "networkwatchers" else {
+        guard tailWords.count >= 3, tailWords[0] == "microsoft.network", tailWords[1] == "networkwatchers" else {
             throw ARMError.notFound("NotFound", "No route for '\(Validation.printable(path.raw))'.")
         }
         guard group.lowercased() == Self.watcherResourceGroup.lowercased() else {

@@ -287,11 +287,17 @@ enum PortalScript {
               else if (event.key === "Tab") closeMenu(false);
             });
             button.after(menu);
+            // Fixed, below the button: the table's scrolling box would clip it. CSSOM, not a style attribute.
+            const box = button.getBoundingClientRect();
+            menu.style.top = box.bottom + 4 + "px";
+            menu.style.right = document.documentElement.clientWidth - box.right + "px";
             button.setAttribute("aria-expanded", "true");
             openMenu = { menu, button };
             menu.querySelector("button:not([disabled])").focus();
           }
 
+          window.addEventListener("resize", () => closeMenu(false));
+          window.addEventListener("scroll", () => closeMenu(false), true);
           document.addEventListener("click", (event) => {
             if (openMenu && !openMenu.menu.contains(event.target) && event.target !== openMenu.button) closeMenu(false);
           });
@@ -350,9 +356,12 @@ enum PortalScript {
           };
 
           function fieldForTarget(target) {
-            for (let key = target || ""; key; key = key.replace(/(\[\d+\])?(\.[^.]*)?$/, "")) {
+            // properties.filters[0].localPort → properties.filters[0] → properties.filters: the nearest field.
+            for (let key = target || ""; key;) {
               if (FIELD_OF_TARGET[key]) return FIELD_OF_TARGET[key];
-              if (!/[.[]/.test(key)) break;
+              const parent = key.replace(/(\.[^.[\]]*|\[\d+\])$/, "");
+              if (parent === key) break;
+              key = parent;
             }
             return null;
           }

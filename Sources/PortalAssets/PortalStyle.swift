@@ -46,21 +46,22 @@ enum PortalStyle {
         input, select { font: inherit; padding: 0.35rem 0.5rem; border: 1px solid #8a8a8a; border-radius: 0.2rem; max-width: 100%; background: #fff; color: var(--text); }
         input[aria-invalid="true"], select[aria-invalid="true"] { border-color: var(--bad); border-width: 2px; }
         .filter-row { background: var(--panel); }
-        .filter-fields { display: grid; grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr)); gap: 0 0.75rem; }
+        .filter-fields { display: grid; grid-template-columns: repeat(auto-fit, minmax(8rem, 1fr)); gap: 0 0.75rem; }
         .remove-filter { margin-top: 0.75rem; }
 
-        .table-wrap { overflow-x: auto; border: 1px solid var(--line); border-radius: 0.25rem; }
+        .table-wrap { position: relative; overflow-x: auto; border: 1px solid var(--line); border-radius: 0.25rem; }
         table { border-collapse: collapse; width: 100%; }
+        caption { text-align: left; font-weight: 600; padding: 0.3rem 0; }
         th, td { text-align: left; padding: 0.45rem 0.6rem; border-bottom: 1px solid #e4e4e4; vertical-align: top; }
         th { background: var(--panel); font-weight: 600; white-space: nowrap; }
         td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
-        td.actions-cell { position: relative; width: 3rem; }
+        td.actions-cell { width: 3rem; }
         .status { font-weight: 600; }
         .status-Running { color: var(--good); }
         .status-Error { color: var(--bad); }
         .status-NotStarted, .status-Unknown { color: var(--warn); }
         .menu-button { padding: 0.1rem 0.6rem; font-weight: 700; }
-        .menu { position: absolute; right: 0.5rem; top: 2.2rem; z-index: 10; display: flex; flex-direction: column; min-width: 8rem;
+        .menu { position: fixed; z-index: 10; display: flex; flex-direction: column; min-width: 8rem;
           background: #fff; border: 1px solid var(--line); border-radius: 0.25rem; box-shadow: 0 0.25rem 1rem rgba(0, 0, 0, 0.18); padding: 0.25rem 0; }
         .menu button { border: none; border-radius: 0; text-align: left; padding: 0.45rem 1rem; }
         .menu button:focus-visible { outline-offset: -3px; }

@@ -90,7 +90,32 @@ def wait(driver, predicate, timeout=20):
 
 
 def screenshot(driver, name):
+    """The whole page (the viewport grown to the document's height, at most 2400 pixels) as PNG."""
     directory = os.environ.get("PORTAL_SCREENSHOTS")
-    if directory:
-        os.makedirs(directory, exist_ok=True)
-        driver.save_screenshot(os.path.join(directory, name))
+    if not directory:
+        return
+    os.makedirs(directory, exist_ok=True)
+    width, height = driver.execute_script("return [window.innerWidth, Math.min(document.documentElement.scrollHeight, 2400)]")
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
+        with open(os.path.join(directory, name), "wb") as f:
+            f.write(base64.b64decode(shot["data"]))
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On a failure, the page's console and its visible error messages go into the report."""
+    outcome = yield
+    report = outcome.get_result()
+    driver = item.funcargs.get("browser")
+    if report.failed and driver is not None:
+        try:
+            errors = driver.execute_script(
+                "return [...document.querySelectorAll('.error, .field-error')].filter(e => e.textContent).map(e => e.id + ': ' + e.textContent)")
+            console = [e["message"] for e in driver.get_log("browser")]
+            report.sections.append(("portal", "errors shown: %r\nconsole: %r" % (errors, console)))
+        except Exception as error:  # the browser itself may be the failure
+            report.sections.append(("portal", "could not read the page: %r" % error))

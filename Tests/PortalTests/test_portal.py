@@ -4,6 +4,7 @@ Azure portal's steps (sign in, + Add with two filters, listed as Running, counte
 security headers. The tests run in order, as one operator's session."""
 import html.parser
 import os
+import re
 import subprocess
 import time
 
@@ -21,6 +22,17 @@ PORT = 40100
 LABELS = ["Subscription", "Resource group", "Target type", "Target instance", "Packet capture name", "Capture location",
           "Storage account", "Local file path", "Maximum bytes per packet", "Maximum bytes per session", "Time limit (seconds)",
           "Protocol", "Local IP address", "Local port", "Remote IP address", "Remote port"]
+
+
+@pytest.fixture(autouse=True)
+def back_to_the_list(request):
+    """After each test, the list again (one failure should not fail the tests after it for a form left open)."""
+    yield
+    if "browser" in request.fixturenames:
+        driver = request.getfixturevalue("browser")
+        for view, text in (("create", "Cancel"), ("details", "Back to packet captures")):
+            if driver.find_elements(By.ID, view) and by_id(driver, view).is_displayed():
+                button(driver, text).click()
 
 
 def by_id(driver, id):
@@ -176,6 +188,19 @@ def test_create_through_the_form_with_two_filters(browser, daemon):
     assert resource["timeLimitInSeconds"] == 300 and resource["bpfExpression"]
 
 
+def test_list_shows_every_watcher_and_status(browser, daemon):
+    """A capture made through the API in the other watcher, then stopped, is listed too."""
+    path = daemon.captures_path("NetworkWatcher_westus") + "/apimade"
+    body = {"properties": {"target": f"/subscriptions/{server.SUBSCRIPTION}/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachines/{NAMESPACE}",
+                           "storageLocation": {"filePath": f"{daemon.captures}/apimade.cap"}, "timeLimitInSeconds": 60}}
+    assert daemon.request("PUT", path, json=body).status_code == 201
+    assert server.wait_for(lambda: daemon.request("POST", path + "/queryStatus").json()["packetCaptureStatus"] == "Running")
+    assert daemon.request("POST", path + "/stop").status_code == 202
+    wait(browser, lambda d: cell(d, "apimade", "Status") == "Stopped", timeout=30)
+    assert cell(browser, "apimade", "Location") == "westus" and cell(browser, "apimade", "Stop reason") == "StopRequested"
+    assert cell(browser, NAME, "Status") == "Running"
+
+
 def test_counters_rise_with_traffic_and_the_chart_draws(browser, daemon):
     before = int(cell(browser, NAME, "Packets").replace(",", "") or 0)
     server.send_udp("portalmark", count=40, port=PORT, namespace=NAMESPACE)
@@ -190,7 +215,8 @@ def test_counters_rise_with_traffic_and_the_chart_draws(browser, daemon):
         server.send_udp("portalrate", count=30, port=PORT, namespace=NAMESPACE)
         time.sleep(1)
     wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#chart svg polyline.packets"), timeout=10)
-    wait(browser, lambda d: any(int(v) > 0 for v in __import__("re").findall(r"Now: (\d+) packets/s", by_id(d, "chart-now").text)), timeout=10)
+    wait(browser, lambda d: any(int(v) > 0 for v in re.findall(r"Now: (\d+) packets/s", by_id(d, "chart-now").text)), timeout=10)
+    screenshot(browser, "portal-chart.png")
     button(browser, "Back to packet captures").click()
 
 
