@@ -67,6 +67,7 @@ let package = Package(
         .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls"]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "CaptureOperations", "PcapFormat", "SystemCalls"]),
         .testTarget(name: "PcapCtlCLITests", dependencies: ["PcapCtlCLI", "ControlPlane"]),
+        .testTarget(name: "PcapCtlServerTests", dependencies: ["PcapCtlServer", "ControlPlane", "PcapFormat"]),
         .testTarget(name: "EndToEndTests", dependencies: ["pcapctl", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -316,7 +316,7 @@ struct ARMService: Sendable {
         headers[.contentType] = "application/vnd.tcpdump.pcap"
         headers[.contentLength] = String(file.size)
         headers[.pcapctlSHA256] = file.sha256
-        headers[.contentDisposition] = "attachment; filename=\"\(file.name)\""
+        if let name = file.attachmentName { headers[.contentDisposition] = "attachment; filename=\"\(name)\"" }
         let pool = self.pool
         let body = ResponseBody(contentLength: file.size) { writer in
             var offset = 0

@@ -20,7 +20,29 @@ struct DownloadableFile: Sendable {
     }
 
     func listing(capturePath: String, apiVersion: String) -> Listing {
-        Listing(name: name, sizeInBytes: size, sha256: sha256, downloadPath: "\(capturePath)/files/\(name)?api-version=\(apiVersion)")
+        Listing(name: name, sizeInBytes: size, sha256: sha256, downloadPath: "\(capturePath)/files/\(Self.percentEncoded(name))?api-version=\(apiVersion)")
+    }
+
+    /// The name as one URL path segment: every byte but RFC 3986's unreserved ones escaped.
+    static func percentEncoded(_ name: String) -> String {
+        var text = ""
+        for byte in name.utf8 {
+            if isUnreserved(byte) {
+                text.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                text += "%" + Hex.encode([byte]).uppercased()
+            }
+        }
+        return text
+    }
+
+    /// `Content-Disposition`'s file name, when the name needs no quoting (else the header is left out).
+    var attachmentName: String? { name.utf8.allSatisfy(Self.isUnreserved) ? name : nil }
+
+    private static func isUnreserved(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+            || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "~")
     }
 
     /// Names each instance's file by its base name (`INSTANCE-NAME` if another instance's file has it)

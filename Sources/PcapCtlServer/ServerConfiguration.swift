@@ -125,15 +125,17 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// `ID:SECRET[:reader|contributor]`, the command line's form of a client (every location).
+    /// The secret may itself hold colons; a last `:reader` or `:contributor` names the role.
     public static func parseClient(_ text: String) throws(PcapCtlError) -> ClientCredential {
-        let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-        guard parts.count >= 2, Validation.isResourceName(parts[0]), !parts[1].isEmpty else {
-            throw .usage("--client: expected ID:SECRET[:reader|contributor] with an id of letters, digits, '-', '_' or '.'")
-        }
-        var secret = parts[1]
+        let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        var secret = parts.count == 2 ? parts[1] : ""
         var role = ClientRole.contributor
-        if parts.count == 3 {
-            if let named = ClientRole(rawValue: parts[2]) { role = named } else { secret += ":" + parts[2] }
+        if let colon = secret.lastIndex(of: ":"), let named = ClientRole(rawValue: String(secret[secret.index(after: colon)...])) {
+            role = named
+            secret = String(secret[..<colon])
+        }
+        guard Validation.isResourceName(parts[0]), !secret.isEmpty else {
+            throw .usage("--client: expected ID:SECRET[:reader|contributor] with an id of letters, digits, '-', '_' or '.'")
         }
         return ClientCredential(id: parts[0], secret: .hashing(secret), role: role, locations: ["*"])
     }
