@@ -1,5 +1,5 @@
 """Fixtures for the portal tests: the server tests' daemon (Tests/ServerTests/conftest.py: pcapctld on
-127.0.0.1 with a self-signed certificate it generates) with a network namespace of our own, and headless
+127.0.0.1 with a self-signed certificate it generates) and network namespace, and headless
 Chromium (Debian's chromium + chromium-driver) driven by Selenium, trusting exactly that certificate.
 
 Run as root, from `make test`, after the Swift build (PCAPCTL_BIN_DIR as for the server tests). Set
@@ -23,31 +23,11 @@ _spec = importlib.util.spec_from_file_location("server_fixtures", os.path.join(H
 server = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(server)
 
-NAMESPACE = "pcportal_vm1"
-ADDRESS = "198.18.7.1"
-
-
-@pytest.fixture(scope="session")
-def namespace():
-    """A network namespace standing in for a VM, with loopback up and an address in 198.18.0.0/15."""
-    server.run(["ip", "netns", "del", NAMESPACE])
-    assert server.run(["ip", "netns", "add", NAMESPACE]).returncode == 0
-    server.run(["ip", "-n", NAMESPACE, "link", "set", "lo", "up"])
-    server.run(["ip", "-n", NAMESPACE, "addr", "add", ADDRESS + "/32", "dev", "lo"])
-    yield NAMESPACE
-    server.run(["ip", "netns", "del", NAMESPACE])
-
-
-@pytest.fixture(scope="session")
-def daemon(namespace):
-    root = tempfile.mkdtemp(prefix="pcapctld-portal-")
-    d = server.Daemon(root)
-    d.start()
-    yield d
-    d.stop()
-    for name in d.stored_names():
-        d.pcapctl("stop", "-n", name)
-    shutil.rmtree(root, ignore_errors=True)
+NAMESPACE = server.NAMESPACE
+ADDRESS = "198.18.7.1"  # the namespace's address (server.namespace)
+# The server tests' daemon and namespace fixtures, as they are.
+namespace = server.namespace
+daemon = server.daemon
 
 
 def spki_hash(certificate_path):

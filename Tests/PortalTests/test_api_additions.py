@@ -34,7 +34,7 @@ def test_scale_sets_are_namespace_families(daemon):
         assert r.status_code == 200, r.text
         sets = [s["name"] for s in r.json()["value"]]
         assert "pcportal_ss" in sets
-        assert "pcportal" not in sets  # pcportal_vm1 is a VM, not instance "vm1" of a scale set
+        assert NAMESPACE.rsplit("_", 1)[0] not in sets  # pcsrv_vm1 is a VM, not instance "vm1" of a scale set
         assert all(s["type"] == "Microsoft.Compute/virtualMachineScaleSets" for s in r.json()["value"])
     finally:
         for name in names:
