@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "ControlPlane", dependencies: ["PacketFilters", "PcapFormat", "SystemCalls", "CSystemShim"]),
         /** The capture agent: the background process that runs one instance's capture. The only code that joins
             ControlPlane and CaptureEngine; it also builds the operations a front end calls, wired to both. */
-        .target(name: "CaptureAgent", dependencies: ["ControlPlane", "CaptureEngine", "CaptureOperations", "SystemCalls", "CSystemShim"]),
+        .target(name: "CaptureAgent", dependencies: ["ControlPlane", "CaptureEngine", "CaptureOperations", "PcapFormat", "SystemCalls", "CSystemShim"]),
         /** The operations every front end calls (CLI, daemon, page): create, get, status, list, stop, delete,
             download, wait, compile-filters, with typed requests and results and one structured error. */
         .target(name: "CaptureOperations", dependencies: ["ControlPlane", "PacketFilters", "SystemCalls"]),
@@ -53,7 +53,7 @@ let package = Package(
         .executableTarget(name: "pcapctl", dependencies: ["PcapCtlCLI"]),
         /** The ARM-shaped HTTPS daemon: configuration, OAuth tokens, routing, request bounds, LROs, ARM bodies. */
         .target(name: "PcapCtlServer", dependencies: [
-            "CaptureOperations", "CaptureAgent", "ControlPlane", "PacketFilters", "PcapFormat", "SystemCalls", "PortalAssets",
+            "CaptureOperations", "CaptureAgent", "ControlPlane", "OrderedJSON", "PacketFilters", "PcapFormat", "SystemCalls", "PortalAssets",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -72,11 +72,11 @@ let package = Package(
         .testTarget(name: "CaptureEngineTests", dependencies: ["CaptureEngine", "PcapFormat", "SystemCalls", "TestSupport"]),
         .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls"]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "CaptureOperations", "PcapFormat", "SystemCalls"]),
-        .testTarget(name: "PcapCtlCLITests", dependencies: ["PcapCtlCLI", "ControlPlane", "OrderedJSON"]),
-        .testTarget(name: "PcapCtlServerTests", dependencies: ["PcapCtlServer", "ControlPlane", "PcapFormat"]),
+        .testTarget(name: "PcapCtlCLITests", dependencies: ["PcapCtlCLI", "ControlPlane", "OrderedJSON", "CaptureOperations", "TestSupport"]),
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
         .testTarget(name: "JMESPathTests", dependencies: ["JMESPath", "OrderedJSON", "TestSupport", "pcapctl"], exclude: ["Oracle", "Compliance"]),
         .testTarget(name: "AzOutputTests", dependencies: ["AzOutput", "JMESPath", "OrderedJSON", "TestSupport"], exclude: ["Oracle"]),
+        .testTarget(name: "PcapCtlServerTests", dependencies: ["PcapCtlServer", "ControlPlane", "PcapFormat"]),
         .testTarget(name: "EndToEndTests", dependencies: ["pcapctl", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what pcapctl needs to build, run and be tested on Debian/Ubuntu: libpcap's headers, the capture
-# tools the tests read files back with, and iproute2 for network namespaces. Idempotent; needs root.
+# tools the tests read files back with, iproute2 for network namespaces, and zsh, fish and groff, which
+# the tests run the generated completions and man page through. Idempotent; needs root.
 set -euo pipefail
 
 # chromium and chromium-driver: the portal tests drive the page in the real browser.
-packages=(libpcap-dev pkg-config tcpdump tshark wireshark-common iproute2 procps util-linux libcap2-bin strace python3 chromium chromium-driver)
+packages=(libpcap-dev pkg-config tcpdump tshark wireshark-common iproute2 procps util-linux libcap2-bin strace python3 zsh fish groff-base chromium chromium-driver)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -26,6 +27,26 @@ if ! command -v swift >/dev/null 2>&1; then
     exit 1
 fi
 
+# Python packages the tests use as oracles, pinned: the JMESPath reference implementation (what az's
+# --query runs) and az's own output formatters (knack, with the tabulate, PyYAML, Pygments and wcwidth
+# that azure-cli 2.91.0 renders with).
+python_packages=(jmespath==1.0.1 knack==0.14.0 tabulate==0.10.0 PyYAML==6.0.3 Pygments==2.20.0 wcwidth==0.7.0)
+if ! python3 - "${python_packages[@]}" <<'PY' 2>/dev/null
+import sys
+from importlib.metadata import version
+sys.exit(any(version(name) != pinned for name, pinned in (spec.split("==") for spec in sys.argv[1:])))
+PY
+then
+    if ! python3 -m pip --version >/dev/null 2>&1; then
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends python3 python3-pip >/dev/null
+    fi
+    echo "install-deps: installing ${python_packages[*]}"
+    # Debian marks its python3 externally managed; these pins are test oracles, not system tools.
+    PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "${python_packages[@]}"
+fi
+
 # The server tests' Python clients (azure-cli is large: ~2 min to install), in one venv shared by every
 # checkout. Skipped when the venv already holds exactly the pinned requirements.
 venv=${PCAPCTL_VENV:-/opt/pcapctl-venv}
@@ -45,23 +66,4 @@ if ! cmp -s "$portal_requirements" "$venv/.pcapctl-portal-requirements" 2>/dev/n
     echo "install-deps: installing the portal tests' Selenium into $venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$portal_requirements"
     cp "$portal_requirements" "$venv/.pcapctl-portal-requirements"
-fi
-# Python packages the tests use as oracles, pinned: the JMESPath reference implementation (what az's
-# --query runs) and az's own output formatters (knack, with the tabulate, PyYAML, Pygments and wcwidth
-# that azure-cli 2.91.0 renders with).
-python_packages=(jmespath==1.0.1 knack==0.14.0 tabulate==0.10.0 PyYAML==6.0.3 Pygments==2.20.0 wcwidth==0.7.0)
-if ! python3 - "${python_packages[@]}" <<'PY' 2>/dev/null
-import sys
-from importlib.metadata import version
-sys.exit(any(version(name) != pinned for name, pinned in (spec.split("==") for spec in sys.argv[1:])))
-PY
-then
-    if ! python3 -m pip --version >/dev/null 2>&1; then
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq
-        apt-get install -y -qq --no-install-recommends python3 python3-pip >/dev/null
-    fi
-    echo "install-deps: installing ${python_packages[*]}"
-    # Debian marks its python3 externally managed; these pins are test oracles, not system tools.
-    PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "${python_packages[@]}"
 fi

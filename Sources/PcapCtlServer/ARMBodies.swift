@@ -20,22 +20,17 @@ struct ARMPacketCapture: Encodable {
         var targetType: TargetType
         var scope: MachineScope
         var bytesToCapturePerPacket: UInt64
-        var totalBytesPerSession: UInt64
-        var timeLimitInSeconds: UInt64
-        var storageLocation: Storage
+        /// Absent for a continuous capture, whose limits are in `captureSettings`.
+        var totalBytesPerSession: UInt64?
+        var timeLimitInSeconds: UInt64?
+        var storageLocation: StorageLocation
+        var continuousCapture: Bool?
+        var captureSettings: PacketCaptureSettings?
         var filters: [PacketCaptureFilter]
         /// pcapctl's addition, read-only: the BPF program the filters compiled to; absent when none.
         var bpfExpression: String?
         /// For a scale set, the instance ids the capture covers (pcapctl's addition).
         var instances: [String]?
-    }
-
-    /// az's network-watcher group (api 2024-05-01) names the local file `localPath`; both are sent.
-    struct Storage: Encodable {
-        var storageId: String?
-        var storagePath: String?
-        var filePath: String?
-        var localPath: String?
     }
 
     init(_ view: CaptureView) {
@@ -52,11 +47,11 @@ struct ARMPacketCapture: Encodable {
             targetType: resource.targetType,
             scope: resource.scope,
             bytesToCapturePerPacket: resource.bytesToCapturePerPacket,
-            totalBytesPerSession: resource.totalBytesPerSession,
-            timeLimitInSeconds: resource.timeLimitInSeconds,
-            storageLocation: Storage(
-                storageId: resource.storageLocation.storageId, storagePath: resource.storageLocation.storagePath,
-                filePath: resource.storageLocation.filePath, localPath: resource.storageLocation.filePath),
+            totalBytesPerSession: resource.continuousCapture == nil ? resource.totalBytesPerSession : nil,
+            timeLimitInSeconds: resource.continuousCapture == nil ? resource.timeLimitInSeconds : nil,
+            storageLocation: resource.storageLocation,
+            continuousCapture: resource.continuousCapture,
+            captureSettings: resource.captureSettings,
             filters: resource.filters,
             bpfExpression: bpfExpression,
             instances: resource.instances)

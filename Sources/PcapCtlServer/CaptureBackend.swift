@@ -32,7 +32,9 @@ struct CaptureBackend: Sendable {
                 targetType: body.targetType,
                 storageAccount: body.storageId, storagePath: body.storagePath, filePath: body.filePath,
                 captureSize: body.bytesToCapturePerPacket, captureLimit: body.totalBytesPerSession,
-                timeLimit: body.timeLimitInSeconds, filters: body.filters,
+                timeLimit: body.timeLimitInSeconds, continuousCapture: body.continuousCapture, localPath: body.localPath,
+                fileCount: body.fileCount, fileSizeInBytes: body.fileSizeInBytes,
+                sessionTimeLimitInSeconds: body.sessionTimeLimitInSeconds, filters: body.filters,
                 include: body.include, exclude: body.exclude))
         }
     }

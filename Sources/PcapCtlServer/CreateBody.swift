@@ -1,5 +1,5 @@
 import ControlPlane
-import FoundationEssentials
+import OrderedJSON
 import PacketFilters
 
 /// A PUT body as the clients send it (`PacketCapture`, fields under `properties`), checked field by
@@ -9,24 +9,34 @@ struct CreateBody: Sendable, Equatable {
     var target: String
     var targetType: TargetType
     var bytesToCapturePerPacket: UInt64
-    var totalBytesPerSession: UInt64
-    var timeLimitInSeconds: UInt64
+    /// nil when absent: the default applies, and a continuous capture refuses a given one.
+    var totalBytesPerSession: UInt64?
+    var timeLimitInSeconds: UInt64?
     var storageId: String?
     var storagePath: String?
     var filePath: String?
+    var localPath: String?
+    var continuousCapture: Bool?
+    var fileCount: UInt64?
+    var fileSizeInBytes: UInt64?
+    var sessionTimeLimitInSeconds: UInt64?
     var filters: [PacketCaptureFilter]
     var include: [String]
     var exclude: [String]
 
     static func decode(_ bytes: [UInt8]) throws(ARMError) -> CreateBody {
-        let document: JSONValue
-        do { document = try JSONDecoder().decode(JSONValue.self, from: Data(bytes)) } catch {
-            throw ARMError.badRequest("InvalidRequestFormat", "The request body is not valid JSON.")
+        // JSON text is UTF-8 (RFC 8259); anything else is refused before it could become a name or path.
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            throw ARMError.badRequest("InvalidRequestFormat", "The request body is not UTF-8 text.")
         }
-        guard case .object(let top) = document else {
+        let document: JSONValue
+        do { document = try JSONReader.parse(bytes) } catch {
+            throw ARMError.badRequest("InvalidRequestFormat", "The request body is not valid JSON: \(error)")
+        }
+        guard case .object = document else {
             throw ARMError.badRequest("InvalidRequestFormat", "The request body must be a JSON object with a 'properties' object.")
         }
-        guard case .object(let properties)? = top["properties"] else {
+        guard let properties = members(document["properties"]) else {
             throw ARMError.invalidProperty("properties", "is required and must be an object")
         }
         let fields = Fields(values: properties, prefix: "properties")
@@ -37,28 +47,20 @@ struct CreateBody: Sendable, Equatable {
         do throws(PcapCtlError) { targetType = TargetType(rawValue: try CaptureFields.targetType.match(typeName))! } catch {
             throw CaptureBackend.armError(error)
         }
-        guard case .object(let storageValues)? = properties["storageLocation"] else {
+        guard let storageValues = members(properties["storageLocation"]) else {
             throw ARMError.invalidProperty("properties.storageLocation", "is required and must be an object with filePath and/or storageId")
         }
         let storage = Fields(values: storageValues, prefix: "properties.storageLocation")
-        let filePath = try storage.string("filePath")
-        let localPath = try storage.string("localPath")
-        if let filePath, let localPath, filePath != localPath {
-            throw ARMError.invalidProperty("properties.storageLocation.localPath", "differs from filePath; give one of them")
-        }
-
-        if case .bool(true)? = properties["continuousCapture"] {
-            throw ARMError.invalidProperty("properties.continuousCapture", "continuous capture is not supported by this server yet; leave it out or false")
-        }
-        _ = try fields.optionalBool("continuousCapture")
-        if let settings = properties["captureSettings"], settings != .null {
-            guard case .object = settings else { throw ARMError.invalidProperty("properties.captureSettings", "must be an object") }
+        var settings = Fields(values: [:], prefix: "properties.captureSettings")
+        if let value = properties["captureSettings"], value != .null {
+            guard let members = members(value) else { throw ARMError.invalidProperty("properties.captureSettings", "must be an object") }
+            settings.values = members
         }
 
         var include: [String] = []
         var exclude: [String] = []
         if let scope = properties["scope"], scope != .null {
-            guard case .object(let scopeValues) = scope else { throw ARMError.invalidProperty("properties.scope", "must be an object") }
+            guard let scopeValues = members(scope) else { throw ARMError.invalidProperty("properties.scope", "must be an object") }
             let scopeFields = Fields(values: scopeValues, prefix: "properties.scope")
             include = try scopeFields.strings("include")
             exclude = try scopeFields.strings("exclude")
@@ -68,12 +70,17 @@ struct CreateBody: Sendable, Equatable {
             target: target,
             targetType: targetType,
             // Absent fields take Azure's defaults: az's network-watcher group sends only a few.
-            bytesToCapturePerPacket: try fields.unsigned(CaptureFields.bytesToCapturePerPacket),
+            bytesToCapturePerPacket: try fields.unsigned(CaptureFields.bytesToCapturePerPacket) ?? CaptureFields.bytesToCapturePerPacket.defaultValue,
             totalBytesPerSession: try fields.unsigned(CaptureFields.totalBytesPerSession),
             timeLimitInSeconds: try fields.unsigned(CaptureFields.timeLimitInSeconds),
             storageId: try storage.string("storageId"),
             storagePath: try storage.string("storagePath"),
-            filePath: filePath ?? localPath,
+            filePath: try storage.string("filePath"),
+            localPath: try storage.string("localPath"),
+            continuousCapture: try fields.optionalBool("continuousCapture"),
+            fileCount: try settings.unsigned(CaptureFields.fileCount),
+            fileSizeInBytes: try settings.unsigned(CaptureFields.fileSizeInBytes),
+            sessionTimeLimitInSeconds: try settings.unsigned(CaptureFields.sessionTimeLimitInSeconds),
             filters: try filters(properties["filters"]),
             include: include,
             exclude: exclude)
@@ -83,20 +90,21 @@ struct CreateBody: Sendable, Equatable {
     private static func filters(_ value: JSONValue?) throws(ARMError) -> [PacketCaptureFilter] {
         guard let value, value != .null else { return [] }
         guard case .array = value else { throw ARMError.invalidProperty("properties.filters", "must be an array of filter objects") }
-        let encoder = JSONEncoder()
-        let text: String
-        do { text = String(decoding: try encoder.encode(value), as: UTF8.self) } catch {
-            throw ARMError.invalidProperty("properties.filters", "cannot be read")
-        }
-        do { return try FilterList.parse(json: text) } catch {
+        do { return try FilterList.parse(json: JSONWriter.compact.string(value)) } catch {
             throw ARMError.invalidProperty("properties.filters", error.message)
         }
+    }
+
+    /// An object's members by key, the last of a repeated key winning (as the clients' own readers do).
+    private static func members(_ value: JSONValue?) -> [String: JSONValue]? {
+        guard case .object(let members)? = value else { return nil }
+        return Dictionary(members.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
     /// Typed access to one object's members; absent and null both read as nil.
     private struct Fields {
         var values: [String: JSONValue]
-        var prefix: String
+        let prefix: String
 
         func path(_ key: String) -> String { "\(prefix).\(key)" }
 
@@ -106,7 +114,7 @@ struct CreateBody: Sendable, Equatable {
             case .string(let text)?:
                 guard !text.utf8.contains(0) else { throw ARMError.invalidProperty(path(key), "must not contain NUL characters") }
                 return text
-            case let other?: throw ARMError.invalidProperty(path(key), "must be a string, not \(other.typeName)")
+            case let other?: throw ARMError.invalidProperty(path(key), "must be a string, not \(other.kindDescription)")
             }
         }
 
@@ -114,23 +122,27 @@ struct CreateBody: Sendable, Equatable {
             switch values[key] {
             case nil, .null?: return nil
             case .bool(let flag)?: return flag
-            case let other?: throw ARMError.invalidProperty(path(key), "must be a boolean, not \(other.typeName)")
+            case let other?: throw ARMError.invalidProperty(path(key), "must be a boolean, not \(other.kindDescription)")
             }
         }
 
-        /// A whole number in the field's range (the rule the CLI applies too), or its default when absent.
-        func unsigned(_ field: UnsignedField) throws(ARMError) -> UInt64 {
-            let key = field.parameter
+        /// A whole number in the field's range (the rule the CLI applies too), or nil when absent (the
+        /// planner applies the default). The field's parameter is its path below `properties`.
+        func unsigned(_ field: UnsignedField) throws(ARMError) -> UInt64? {
+            let key = String(field.parameter.split(separator: ".").last!)
             let range = "a whole number from \(field.range.lowerBound) to \(field.range.upperBound)"
             switch values[key] {
-            case nil, .null?: return field.defaultValue
-            case .integer(let number)?:
-                guard number >= 0 else { throw ARMError.invalidProperty(path(key), "\(number) is out of range: use \(range)") }
-                do throws(PcapCtlError) { try field.check(UInt64(number)) } catch { throw CaptureBackend.armError(error) }
-                return UInt64(number)
-            case .fraction(let number)? where number.rounded() == number && number > 0:
-                throw ARMError.invalidProperty(path(key), "\(number) is out of range: use \(range)")
-            case let other?: throw ARMError.invalidProperty(path(key), "must be \(range), not \(other.typeName)")
+            case nil, .null?: return nil
+            case .number(let literal)? where JSONNumber.isInteger(literal):
+                guard !literal.hasPrefix("-") || literal == "-0" else {
+                    throw ARMError.invalidProperty(path(key), "\(literal) is out of range: use \(range)")
+                }
+                guard let number = UInt64(literal == "-0" ? "0" : literal) else {
+                    throw ARMError.invalidProperty(path(key), "\(literal) is out of range: use \(range)")
+                }
+                do throws(PcapCtlError) { try field.check(number) } catch { throw CaptureBackend.armError(error) }
+                return number
+            case let other?: throw ARMError.invalidProperty(path(key), "must be \(range), not \(other.kindDescription)")
             }
         }
 
@@ -141,12 +153,12 @@ struct CreateBody: Sendable, Equatable {
                 var result: [String] = []
                 for (index, item) in items.enumerated() {
                     guard case .string(let text) = item else {
-                        throw ARMError.invalidProperty("\(path(key))[\(index)]", "must be a string, not \(item.typeName)")
+                        throw ARMError.invalidProperty("\(path(key))[\(index)]", "must be a string, not \(item.kindDescription)")
                     }
                     result.append(text)
                 }
                 return result
-            case let other?: throw ARMError.invalidProperty(path(key), "must be an array of strings, not \(other.typeName)")
+            case let other?: throw ARMError.invalidProperty(path(key), "must be an array of strings, not \(other.kindDescription)")
             }
         }
     }

@@ -22,13 +22,19 @@ struct RequestDecodingTests {
         #expect(!Validation.isResourceName(path.segments[1]))
     }
 
-    @Test func absentFieldsTakeAzureDefaults() throws {
-        let body = try CreateBody.decode(Array(#"{"properties":{"target":"vm1","storageLocation":{"localPath":"/var/captures/a.cap"}}}"#.utf8))
+    @Test func absentFieldsAreLeftToThePlanner() throws {
+        let body = try CreateBody.decode(Array(#"{"properties":{"target":"vm1","storageLocation":{"filePath":"/var/captures/a.cap"}}}"#.utf8))
         #expect(body.targetType == .azureVM)
         #expect(body.bytesToCapturePerPacket == 0)
-        #expect(body.totalBytesPerSession == 1_073_741_824)
-        #expect(body.timeLimitInSeconds == 18000)
-        #expect(body.filePath == "/var/captures/a.cap")
+        #expect(body.totalBytesPerSession == nil && body.timeLimitInSeconds == nil && body.continuousCapture == nil)
+        #expect(body.filePath == "/var/captures/a.cap" && body.localPath == nil)
+    }
+
+    @Test func continuousCaptureFieldsAreRead() throws {
+        let json = #"{"properties":{"target":"vm1","continuousCapture":true,"storageLocation":{"localPath":"/var/captures/r.cap"},"captureSettings":{"fileCount":3,"fileSizeInBytes":2097152}}}"#
+        let body = try CreateBody.decode(Array(json.utf8))
+        #expect(body.continuousCapture == true && body.localPath == "/var/captures/r.cap")
+        #expect(body.fileCount == 3 && body.fileSizeInBytes == 2_097_152 && body.sessionTimeLimitInSeconds == nil)
     }
 
     @Test(arguments: [
@@ -37,7 +43,8 @@ struct RequestDecodingTests {
         (#"{"properties":{"target":"vm1","storageLocation":{},"totalBytesPerSession":-5}}"#, "properties.totalBytesPerSession"),
         (#"{"properties":{"target":"vm1","storageLocation":{},"bytesToCapturePerPacket":1e30}}"#, "properties.bytesToCapturePerPacket"),
         (#"{"properties":{"target":"vm1","storageLocation":"x"}}"#, "properties.storageLocation"),
-        (#"{"properties":{"target":"vm1","storageLocation":{"filePath":"/a.cap","localPath":"/b.cap"}}}"#, "properties.storageLocation.localPath"),
+        (#"{"properties":{"target":"vm1","storageLocation":{},"captureSettings":{"fileCount":10001}}}"#, "properties.captureSettings.fileCount"),
+        (#"{"properties":{"target":"vm1","storageLocation":{},"continuousCapture":"yes"}}"#, "properties.continuousCapture"),
         (#"{"properties":{"target":"vm1","storageLocation":{},"targetType":"Pod"}}"#, "properties.targetType"),
         (#"{"properties":{"target":"vm1","storageLocation":{},"filters":[{"protocol":"TCP","localPort":"70000"}]}}"#, "properties.filters"),
         (#"{"properties":{"storageLocation":{}}}"#, "properties.target"),

@@ -87,14 +87,14 @@ def test_az_missing_vm_exits_3(daemon, az):
 
 
 def test_az_network_watcher_group(daemon, az):
-    """az network network-watcher packet-capture (api 2024-05-01): no lookups, localPath, few fields."""
+    """az network network-watcher packet-capture (api 2024-05-01): no lookups, few fields."""
     path = os.path.join(daemon.captures, "az-nw.cap")
     sub = json.loads(az("account", "show").stdout)["id"]
     target = f"/subscriptions/{sub}/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachines/{NAMESPACE}"
     group = ["network", "network-watcher", "packet-capture"]
     where = ["-g", "NetworkWatcherRG", "--network-watcher-name", "NetworkWatcher_local", "--packet-capture-name", "aznw"]
     created = json.loads(az(*group, "create", *where, "--target", target,
-                            "--storage-location", json.dumps({"localPath": path})).stdout)
+                            "--storage-location", json.dumps({"filePath": path})).stdout)
     assert created["name"] == "aznw"
     assert created["timeLimitInSeconds"] == 18000, "server-side defaults for what the group leaves out"
     send_udp("nwmark", count=10)
@@ -105,7 +105,7 @@ def test_az_network_watcher_group(daemon, az):
     status = json.loads(az(*group, "query-status", *where).stdout)
     assert status["packetCaptureStatus"] == "Stopped"
     duplicate = az(*group, "create", *where, "--target", target,
-                   "--storage-location", json.dumps({"localPath": path.replace(".cap", "-2.cap")}), check=False)
+                   "--storage-location", json.dumps({"filePath": path.replace(".cap", "-2.cap")}), check=False)
     assert duplicate.returncode == 1 and "PacketCaptureExistingAlready" in duplicate.stderr
     az(*group, "delete", *where, "--yes")
     assert count_marked(path, "nwmark") == 10

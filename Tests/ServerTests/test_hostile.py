@@ -47,7 +47,8 @@ CORPUS = [
     ("traversal in file path", json.dumps(with_path(GOOD_BODY, "/var/captures/../../etc/passwd.cap")).encode(), 400, None, "properties.storageLocation.filePath"),
     ("relative file path", json.dumps(with_path(GOOD_BODY, "../x.cap")).encode(), 400, None, "properties.storageLocation.filePath"),
     ("NUL in file path", json.dumps(with_path(GOOD_BODY, "/var/captures/a\u0000b.cap")).encode(), 400, None, "properties.storageLocation.filePath"),
-    ("continuous capture", json.dumps(props(continuousCapture=True)).encode(), 400, None, "properties.continuousCapture"),
+    ("continuous capture with filePath", json.dumps(props(continuousCapture=True)).encode(), 400, None, "properties.storageLocation.filePath"),
+    ("capture settings without continuous", json.dumps(props(captureSettings={"fileCount": 2})).encode(), 400, None, "properties.captureSettings"),
     ("scope wrong type", json.dumps(props(scope={"include": [1]})).encode(), 400, None, "properties.scope.include[0]"),
 ]
 

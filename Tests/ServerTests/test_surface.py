@@ -98,6 +98,28 @@ def test_files_download_and_summary(daemon):
     assert daemon.request("DELETE", daemon.captures_path() + "/files1").status_code == 202
 
 
+def test_continuous_capture(daemon):
+    body = {"properties": {"target": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachines/{NAMESPACE}",
+                           "continuousCapture": True, "storageLocation": {"localPath": f"{daemon.captures}/ring.cap"},
+                           "captureSettings": {"fileCount": 2, "fileSizeInBytes": 1048576}}}
+    r = daemon.request("PUT", daemon.captures_path() + "/ring1", json=body)
+    assert r.status_code == 201, r.text
+    properties = daemon.request("GET", daemon.captures_path() + "/ring1").json()["properties"]
+    assert properties["continuousCapture"] is True
+    assert properties["captureSettings"]["fileCount"] == 2
+    assert "totalBytesPerSession" not in properties and "timeLimitInSeconds" not in properties
+    assert wait_for(lambda: daemon.request("POST", daemon.captures_path() + "/ring1/queryStatus").json()["packetCaptureStatus"] == "Running")
+    send_udp("ringmark", count=10, port=40321)
+    time.sleep(1.5)
+    r = daemon.request("POST", daemon.captures_path() + "/ring1/stop")
+    assert wait_for(lambda: daemon.request("GET", r.headers["Location"][len(daemon.base):], api=None).status_code == 200)
+    files = daemon.request("GET", daemon.captures_path() + "/ring1/files").json()["value"]
+    assert files and all(f["name"].startswith("ring") for f in files)
+    assert sum(count_marked(os.path.join(daemon.captures, f["name"]), "ringmark") for f in files
+               if os.path.exists(os.path.join(daemon.captures, f["name"]))) == 10
+    assert daemon.request("DELETE", daemon.captures_path() + "/ring1").status_code == 202
+
+
 def test_lookups_az_makes(daemon):
     subs = daemon.request("GET", "/subscriptions", api="2022-12-01").json()["value"]
     assert subs[0]["subscriptionId"] == SUBSCRIPTION and subs[0]["tenantId"] == TENANT and subs[0]["state"] == "Enabled"
