@@ -127,12 +127,37 @@ enum PortalPage {
                 <p class="field-error" id="bytes-per-packet-error"></p>
               </div>
               <div class="field">
+                <label for="continuous">Continuous capture</label>
+                <select id="continuous" aria-describedby="continuous-hint">
+                  <option value="">Off</option>
+                  <option value="true">On: keep the newest files</option>
+                  <option value="false">On: stop after the last file</option>
+                </select>
+                <p class="hint" id="continuous-hint">A continuous capture writes a series of files of the size below; "keep the newest" deletes the oldest once there are File count of them.</p>
+                <p class="field-error" id="continuous-error"></p>
+              </div>
+              <div class="field" data-continuous>
+                <label for="file-count">File count</label>
+                <input id="file-count" type="text" inputmode="numeric" placeholder="10">
+                <p class="field-error" id="file-count-error"></p>
+              </div>
+              <div class="field" data-continuous>
+                <label for="file-size">File size (bytes)</label>
+                <input id="file-size" type="text" inputmode="numeric" placeholder="104857600">
+                <p class="field-error" id="file-size-error"></p>
+              </div>
+              <div class="field" data-continuous>
+                <label for="session-time">Session time (seconds)</label>
+                <input id="session-time" type="text" inputmode="numeric" placeholder="86400">
+                <p class="field-error" id="session-time-error"></p>
+              </div>
+              <div class="field" data-session>
                 <label for="bytes-per-session">Maximum bytes per session</label>
                 <input id="bytes-per-session" type="text" inputmode="numeric" placeholder="1073741824" aria-describedby="bytes-per-session-hint">
                 <p class="hint" id="bytes-per-session-hint">Blank: 1 GB.</p>
                 <p class="field-error" id="bytes-per-session-error"></p>
               </div>
-              <div class="field">
+              <div class="field" data-session>
                 <label for="time-limit">Time limit (seconds)</label>
                 <input id="time-limit" type="text" inputmode="numeric" placeholder="18000" aria-describedby="time-limit-hint">
                 <p class="hint" id="time-limit-hint">Blank: 18000 seconds (5 hours).</p>

@@ -353,6 +353,11 @@ enum PortalScript {
             "properties.storageLocation.storageId": "storage-account",
             "properties.storageLocation.storagePath": "storage-account",
             "properties.filters": "filters",
+            "properties.continuousCapture": "continuous",
+            "properties.captureSettings": "continuous",
+            "properties.captureSettings.fileCount": "file-count",
+            "properties.captureSettings.fileSizeInBytes": "file-size",
+            "properties.captureSettings.sessionTimeLimitInSeconds": "session-time",
           };
 
           function fieldForTarget(target) {
@@ -417,7 +422,11 @@ enum PortalScript {
             updateFilePath();
           }
 
+          /** A continuous capture has its limits in captureSettings; the session limits do not apply to it. */
           function updateLocationFields() {
+            const continuous = $("continuous").value !== "";
+            for (const field of document.querySelectorAll("[data-continuous]")) field.hidden = !continuous;
+            for (const field of document.querySelectorAll("[data-session]")) field.hidden = continuous;
             const where = $("capture-location").value;
             $("storage-account-field").hidden = where === "file";
             $("file-path-field").hidden = where === "storage";
@@ -489,9 +498,9 @@ enum PortalScript {
           }
 
           function createBody() {
-            const where = $("capture-location").value;
+            const where = $("capture-location").value, continuous = $("continuous").value;
             const storageLocation = {};
-            if (where !== "storage") storageLocation.filePath = $("file-path").value.trim();
+            if (where !== "storage") storageLocation[continuous ? "localPath" : "filePath"] = $("file-path").value.trim();
             if (where !== "file") {
               storageLocation.storageId = "/subscriptions/" + $("subscription").value + "/resourceGroups/" + ($("resource-group").value || "local") +
                 "/providers/Microsoft.Storage/storageAccounts/" + $("storage-account").value.trim();
@@ -508,11 +517,18 @@ enum PortalScript {
               target: $("target-instance").value,
               targetType: $("target-type").value,
               bytesToCapturePerPacket: blankOrNumber("bytes-per-packet"),
-              totalBytesPerSession: blankOrNumber("bytes-per-session"),
-              timeLimitInSeconds: blankOrNumber("time-limit"),
               storageLocation,
               filters,
             };
+            if (continuous) {
+              properties.continuousCapture = continuous === "true";
+              const settings = { fileCount: blankOrNumber("file-count"), fileSizeInBytes: blankOrNumber("file-size"), sessionTimeLimitInSeconds: blankOrNumber("session-time") };
+              for (const key of Object.keys(settings)) if (settings[key] === undefined) delete settings[key];
+              properties.captureSettings = settings;
+            } else {
+              properties.totalBytesPerSession = blankOrNumber("bytes-per-session");
+              properties.timeLimitInSeconds = blankOrNumber("time-limit");
+            }
             for (const key of Object.keys(properties)) if (properties[key] === undefined) delete properties[key];
             return { properties };
           }
@@ -584,10 +600,13 @@ enum PortalScript {
             definitionList($("details-settings"), [
               ["Target", p.target], ["Target type", p.targetType === "AzureVMSS" ? "Scale set" : "Virtual machine"], ["Location", capture.location],
               ["Instances", p.instances && p.instances.join(", ")],
-              ["Local file path", p.storageLocation && p.storageLocation.filePath], ["Storage account", p.storageLocation && p.storageLocation.storageId],
+              ["Local file path", p.storageLocation && (p.storageLocation.localPath || p.storageLocation.filePath)], ["Storage account", p.storageLocation && p.storageLocation.storageId],
               ["Storage path", p.storageLocation && p.storageLocation.storagePath],
               ["Maximum bytes per packet", p.bytesToCapturePerPacket ? number(p.bytesToCapturePerPacket) : "All"],
               ["Maximum bytes per session", number(p.totalBytesPerSession)], ["Time limit (seconds)", number(p.timeLimitInSeconds)],
+              ["Continuous capture", p.continuousCapture === undefined || p.continuousCapture === null ? "" : p.continuousCapture ? "On: keep the newest files" : "On: stop after the last file"],
+              ["File count", p.captureSettings && number(p.captureSettings.fileCount)], ["File size (bytes)", p.captureSettings && number(p.captureSettings.fileSizeInBytes)],
+              ["Session time (seconds)", p.captureSettings && number(p.captureSettings.sessionTimeLimitInSeconds)],
               ["Filters", describeFilters(p.filters)], ["Provisioning state", p.provisioningState],
             ]);
             definitionList($("details-status"), [
@@ -735,6 +754,7 @@ enum PortalScript {
             $("subscription").addEventListener("change", loadTargets);
             $("target-instance").addEventListener("change", updateFilePath);
             $("capture-location").addEventListener("change", updateLocationFields);
+            $("continuous").addEventListener("change", updateLocationFields);
             $("capture-name").addEventListener("input", updateFilePath);
             $("file-path").addEventListener("input", () => { pathEdited = true; });
             $("client-id").focus();

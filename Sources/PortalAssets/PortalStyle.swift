@@ -46,6 +46,7 @@ enum PortalStyle {
         input, select { font: inherit; padding: 0.35rem 0.5rem; border: 1px solid #8a8a8a; border-radius: 0.2rem; max-width: 100%; background: #fff; color: var(--text); }
         input[aria-invalid="true"], select[aria-invalid="true"] { border-color: var(--bad); border-width: 2px; }
         .filter-row { background: var(--panel); }
+        .filter-fields .field { justify-content: flex-end; }
         .filter-fields { display: grid; grid-template-columns: repeat(auto-fit, minmax(8rem, 1fr)); gap: 0 0.75rem; }
         .remove-filter { margin-top: 0.75rem; }
 

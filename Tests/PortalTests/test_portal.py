@@ -21,7 +21,8 @@ NAME = "portal1"
 PORT = 40100
 LABELS = ["Subscription", "Resource group", "Target type", "Target instance", "Packet capture name", "Capture location",
           "Storage account", "Local file path", "Maximum bytes per packet", "Maximum bytes per session", "Time limit (seconds)",
-          "Protocol", "Local IP address", "Local port", "Remote IP address", "Remote port"]
+          "Protocol", "Local IP address", "Local port", "Remote IP address", "Remote port", "Continuous capture"]
+CONTINUOUS_LABELS = ["File count", "File size (bytes)", "Session time (seconds)"]
 
 
 @pytest.fixture(autouse=True)
@@ -147,8 +148,10 @@ def test_every_label_names_its_control(browser):
     button(browser, "+ Add filter").click()
     Select(control_for_label(browser, "Capture location")).select_by_visible_text("Both")
     for text in LABELS:
-        control = control_for_label(browser, text)
-        assert control.tag_name in ("input", "select"), text
+        assert control_for_label(browser, text).tag_name in ("input", "select"), text
+    Select(control_for_label(browser, "Continuous capture")).select_by_visible_text("On: stop after the last file")
+    for text in CONTINUOUS_LABELS:
+        assert control_for_label(browser, text).tag_name == "input", text
     assert [o.text for o in Select(control_for_label(browser, "Capture location")).options] == ["Storage account", "File", "Both"]
     assert [o.text for o in Select(control_for_label(browser, "Target type")).options] == ["Virtual machine", "Scale set"]
     assert sorted(o.text for o in Select(control_for_label(browser, "Protocol")).options) == ["Any", "TCP", "UDP"]
@@ -312,6 +315,32 @@ def test_field_errors_create_nothing(browser, daemon):
     assert "badport" not in api_names(daemon) and daemon.stored_names() == stored_before
     assert not os.path.exists("/tmp/outside.cap") and not os.path.exists(f"{daemon.captures}/badport.cap")
     button(browser, "Cancel").click()
+
+
+def test_continuous_capture_through_the_form(browser, daemon):
+    open_form(browser)
+    Select(control_for_label(browser, "Target instance")).select_by_visible_text(NAMESPACE)
+    fill(browser, "Packet capture name", "portalring")
+    Select(control_for_label(browser, "Continuous capture")).select_by_visible_text("On: keep the newest files")
+    assert not by_id(browser, "time-limit").is_displayed() and not by_id(browser, "bytes-per-session").is_displayed()
+    fill(browser, "File count", "20000")
+    fill(browser, "File size (bytes)", "1048576")
+    fill(browser, "Session time (seconds)", "600")
+    button(browser, "Start packet capture").click()
+    # The server's rule for the file count, shown at its field; nothing created.
+    wait(browser, lambda d: "captureSettings.fileCount" in by_id(d, "file-count-error").text)
+    assert "portalring" not in api_names(daemon)
+
+    fill(browser, "File count", "3")
+    button(browser, "Start packet capture").click()
+    wait(browser, lambda d: cell(d, "portalring", "Status") == "Running", timeout=30)
+    properties = daemon.request("GET", daemon.captures_path() + "/portalring").json()["properties"]
+    assert properties["continuousCapture"] is True
+    assert properties["captureSettings"] == {"fileCount": 3, "fileSizeInBytes": 1048576, "sessionTimeLimitInSeconds": 600}
+    assert properties["storageLocation"]["localPath"] == f"{daemon.captures}/portalring.cap"
+    r = daemon.request("DELETE", daemon.captures_path() + "/portalring")
+    assert r.status_code == 202
+    wait(browser, lambda d: row(d, "portalring") is None, timeout=30)
 
 
 def test_readable_at_200_percent_zoom(browser):
