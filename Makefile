@@ -22,11 +22,14 @@ release: deps
 
 # The test command (README, .ci/run): unit tests and end-to-end captures on loopback and in network
 # namespaces the tests create. Run as root: capturing needs CAP_NET_RAW and namespaces need CAP_SYS_ADMIN.
-# Then the daemon's tests: the real az and Azure SDK against pcapctld on 127.0.0.1 (Tests/ServerTests).
+# Then the daemon's tests: the real az and Azure SDK against pcapctld on 127.0.0.1 (Tests/ServerTests),
+# and its portal page in headless Chromium (Tests/PortalTests).
 test: build
 	$(SWIFT) test
 	PCAPCTL_BIN_DIR=$$($(SWIFT) build --show-bin-path) PATH=$(PCAPCTL_VENV)/bin:$$PATH \
 		$(PCAPCTL_VENV)/bin/python -m pytest -q -p no:cacheprovider Tests/ServerTests
+	PCAPCTL_BIN_DIR=$$($(SWIFT) build --show-bin-path) \
+		$(PCAPCTL_VENV)/bin/python -m pytest -q -p no:cacheprovider Tests/PortalTests
 
 # Install, build, and run a real three-second capture on loopback.
 demo: build

@@ -53,7 +53,7 @@ let package = Package(
         .executableTarget(name: "pcapctl", dependencies: ["PcapCtlCLI"]),
         /** The ARM-shaped HTTPS daemon: configuration, OAuth tokens, routing, request bounds, LROs, ARM bodies. */
         .target(name: "PcapCtlServer", dependencies: [
-            "CaptureOperations", "CaptureAgent", "ControlPlane", "OrderedJSON", "PacketFilters", "PcapFormat", "SystemCalls",
+            "CaptureOperations", "CaptureAgent", "ControlPlane", "OrderedJSON", "PacketFilters", "PcapFormat", "SystemCalls", "PortalAssets",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -63,6 +63,8 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
         .executableTarget(name: "pcapctld", dependencies: ["PcapCtlServer"]),
+        /** The portal page (HTML, CSS, JS as Swift constants): served by the daemon at `/`, on its API only. */
+        .target(name: "PortalAssets"),
 
         /** Helpers shared by tests: an independent pcap decoder, a runner for the built binary. */
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -4,7 +4,8 @@
 # the tests run the generated completions and man page through. Idempotent; needs root.
 set -euo pipefail
 
-packages=(libpcap-dev pkg-config tcpdump tshark wireshark-common iproute2 procps util-linux libcap2-bin strace python3 zsh fish groff-base)
+# chromium and chromium-driver: the portal tests drive the page in the real browser.
+packages=(libpcap-dev pkg-config tcpdump tshark wireshark-common iproute2 procps util-linux libcap2-bin strace python3 zsh fish groff-base chromium chromium-driver)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -58,4 +59,11 @@ if ! cmp -s "$requirements" "$stamp" 2>/dev/null; then
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
     cp "$requirements" "$stamp"
     echo "install-deps: Python clients installed in $(($(date +%s) - started)) s"
+fi
+# The portal tests' Selenium, in the same venv, with its own stamp.
+portal_requirements="$(dirname "$0")/../Tests/PortalTests/requirements.txt"
+if ! cmp -s "$portal_requirements" "$venv/.pcapctl-portal-requirements" 2>/dev/null; then
+    echo "install-deps: installing the portal tests' Selenium into $venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$portal_requirements"
+    cp "$portal_requirements" "$venv/.pcapctl-portal-requirements"
 fi

@@ -60,6 +60,7 @@ struct ARMService: Sendable {
             return await OAuthEndpoints.token(form: form, tokens: tokens, tenant: tenant)
         }
 
+        if let asset = portalAsset(path) { return try Self.portalResponse(asset, method: method) }
         guard words.first == "subscriptions" else {
             throw ARMError.notFound("NotFound", "No route for '\(Validation.printable(path.raw))'.")
         }
@@ -94,18 +95,20 @@ struct ARMService: Sendable {
             }
         }
 
-        // /subscriptions/{sub}/resourceGroups/{rg}/providers/{namespace}/{type}/{name}/...
-        guard restWords.count >= 6, restWords[0] == "resourcegroups", restWords[2] == "providers" else {
+        // /subscriptions/{sub}/resourceGroups/{rg}/providers/{namespace}/{type}[/{name}/...]
+        guard restWords.count >= 5, restWords[0] == "resourcegroups", restWords[2] == "providers" else {
             throw ARMError.notFound("NotFound", "No route for '\(Validation.printable(path.raw))'.")
         }
         let group = rest[1]
         let tail = Array(rest.dropFirst(3))
         let tailWords = Array(restWords.dropFirst(3))
-        if tailWords[0] == "microsoft.compute", tailWords.count == 3, tailWords[1] == "virtualmachines" || tailWords[1] == "virtualmachinescalesets" {
+        if tailWords[0] == "microsoft.compute", tailWords.count == 2 || tailWords.count == 3, tailWords[1] == "virtualmachines" || tailWords[1] == "virtualmachinescalesets" {
             guard method == .get else { throw Self.methodNotAllowed }
-            return try await computeLookup(group: group, type: tail[1], name: tail[2], scaleSet: tailWords[1] == "virtualmachinescalesets")
+            let scaleSet = tailWords[1] == "virtualmachinescalesets"
+            if tailWords.count == 2 { return try await computeList(group: group, scaleSet: scaleSet) }
+            return try await computeLookup(group: group, type: tail[1], name: tail[2], scaleSet: scaleSet)
         }
-        guard tailWords[0] == "microsoft.network", tailWords[1] == "networkwatchers" else {
+        guard tailWords.count >= 3, tailWords[0] == "microsoft.network", tailWords[1] == "networkwatchers" else {
             throw ARMError.notFound("NotFound", "No route for '\(Validation.printable(path.raw))'.")
         }
         guard group.lowercased() == Self.watcherResourceGroup.lowercased() else {
@@ -334,21 +337,40 @@ struct ARMService: Sendable {
         let exists = try await blocking { [backend] () throws(ARMError) in
             scaleSet ? try backend.scaleSetExists(name) : try backend.virtualMachineExists(name)
         }
-        let typeName = scaleSet ? "virtualMachineScaleSets" : "virtualMachines"
+        let typeName = Self.computeType(scaleSet: scaleSet)
         guard exists else {
             throw ARMError.notFound("ResourceNotFound", "The Resource 'Microsoft.Compute/\(typeName)/\(Validation.printable(name))' under resource group '\(Validation.printable(group))' was not found.")
         }
-        struct Compute: Encodable {
-            var id: String
-            var name: String
-            var type: String
-            var location: String
-            var properties: [String: String]
+        return Self.json(.ok, computeBody(group: group, name: name, scaleSet: scaleSet))
+    }
+
+    /// pcapctl's addition: the VMs (the host and its named namespaces) or scale sets a capture can target,
+    /// in whatever resource group is asked for, as ARM lists them (one page), for the portal's picker.
+    private func computeList(group: String, scaleSet: Bool) async throws -> Response {
+        let names = try await blocking { [backend] () throws(ARMError) in
+            scaleSet ? backend.scaleSetNames() : backend.virtualMachineNames()
         }
-        return Self.json(.ok, Compute(
+        return Self.json(.ok, ARMPage(value: names.map { computeBody(group: group, name: $0, scaleSet: scaleSet) }, nextLink: nil))
+    }
+
+    private struct Compute: Encodable {
+        var id: String
+        var name: String
+        var type: String
+        var location: String
+        var properties: [String: String]
+    }
+
+    private static func computeType(scaleSet: Bool) -> String {
+        scaleSet ? "virtualMachineScaleSets" : "virtualMachines"
+    }
+
+    private func computeBody(group: String, name: String, scaleSet: Bool) -> Compute {
+        let typeName = Self.computeType(scaleSet: scaleSet)
+        return Compute(
             id: "/subscriptions/\(subscription)/resourceGroups/\(group)/providers/Microsoft.Compute/\(typeName)/\(name)",
             name: name, type: "Microsoft.Compute/\(typeName)", location: primaryLocation,
-            properties: ["provisioningState": "Succeeded"]))
+            properties: ["provisioningState": "Succeeded"])
     }
 
     private struct Subscription: Encodable {
@@ -368,13 +390,21 @@ struct ARMService: Sendable {
         var name: String
         var type = "Microsoft.Network/networkWatchers"
         var location: String
-        var properties = ["provisioningState": "Succeeded"]
+        var properties: Properties
+
+        struct Properties: Encodable {
+            var provisioningState = "Succeeded"
+            /// pcapctl's addition, read-only: where local file paths must lie (the portal checks it as you type).
+            var capturesRoot: String
+        }
     }
 
     /// One watcher per location, named as Azure names them.
     private func watcherBody(_ location: String) -> Watcher {
         let name = Self.watcherPrefix + location
-        return Watcher(id: "/subscriptions/\(subscription)/resourceGroups/\(Self.watcherResourceGroup)/providers/Microsoft.Network/networkWatchers/\(name)", name: name, location: location)
+        return Watcher(
+            id: "/subscriptions/\(subscription)/resourceGroups/\(Self.watcherResourceGroup)/providers/Microsoft.Network/networkWatchers/\(name)",
+            name: name, location: location, properties: .init(capturesRoot: backend.operations.environment.capturesRoot))
     }
 
     /// `NetworkWatcher_{location}` for a location this host answers for.

@@ -2,6 +2,7 @@ import CaptureAgent
 import CaptureOperations
 import ControlPlane
 import HTTPTypes
+import SystemCalls
 
 /// The server's one door into the capture operations (`PacketCaptureOperations`, the layer the CLI's
 /// verbs call): every ARM handler goes through here, and every error comes back as an `ARMError`.
@@ -81,6 +82,24 @@ struct CaptureBackend: Sendable {
 
     func scaleSetExists(_ name: String) throws(ARMError) -> Bool {
         try exists { () throws(PcapCtlError) in _ = try operations.planner.machines.resolveScaleSet(name, include: [], exclude: []) }
+    }
+
+    /// The VMs a capture can target, as the lookups above accept them: the host, then its named namespaces.
+    func virtualMachineNames() -> [String] {
+        let machines = operations.planner.machines
+        return [machines.hostName] + namedNamespaces().filter { (try? machines.resolveVM($0)) != nil }
+    }
+
+    /// The scale sets on this host: each prefix `NAME` of a namespace `NAME_ID` that the scale-set lookup
+    /// resolves (it holds the rule for instance ids).
+    func scaleSetNames() -> [String] {
+        let machines = operations.planner.machines
+        let candidates = Set(namedNamespaces().compactMap { entry in entry.lastIndex(of: "_").map { String(entry[..<$0]) } })
+        return candidates.filter { !$0.isEmpty && (try? machines.resolveScaleSet($0, include: [], exclude: [])) != nil }.sorted()
+    }
+
+    private func namedNamespaces() -> [String] {
+        ((try? FileSystem.listDirectory(operations.planner.machines.namespaceDirectory)) ?? []).sorted()
     }
 
     private func exists(_ lookup: () throws(PcapCtlError) -> Void) throws(ARMError) -> Bool {
