@@ -3,6 +3,9 @@ import PcapFormat
 
 /// Writes a classic pcap file with its own buffer, so that the byte limit is exact and the per-packet
 /// path is a bounds check and two copies into preallocated memory: no allocation, no system call.
+/// The buffer goes to the kernel in writes of at most `flushThreshold` bytes: small enough to stay in
+/// the CPU cache between the copy in and the kernel's copy out, and to keep ext4's buffered-write
+/// path cheap (1 MiB writes cost up to 7× more system time per byte there; docs/benchmarks.md).
 ///
 /// The buffer only ever holds whole records and is written out by `flush()`. If a write fails (a full
 /// disk), the file is cut back to the last whole flushed record, so it always stays readable.
@@ -23,6 +26,8 @@ public final class CaptureFileWriter {
 
     private let descriptor: Int32
     private let buffer: UnsafeMutableRawBufferPointer
+    /// A record that would take the buffer past this many bytes flushes it first.
+    private let flushThreshold: Int
     private let state: UnsafeMutablePointer<State>
     /// Stop writing before a record would make the file larger than this; 0 is no limit.
     private let byteLimit: UInt64
@@ -44,15 +49,16 @@ public final class CaptureFileWriter {
     public var writeError: Int32? { state.pointee.writeError }
 
     /// Creates `path` (mode 0600, never an existing file) and writes the file header.
-    public init(path: String, linkType: Int32, snapshotLength: Int32, byteLimit: UInt64, deadlineMicroseconds: Int64 = .max, bufferCapacity: Int = 1 << 20) throws(CaptureError) {
+    public init(path: String, linkType: Int32, snapshotLength: Int32, byteLimit: UInt64, deadlineMicroseconds: Int64 = .max, flushThreshold: Int = 64 << 10) throws(CaptureError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw CaptureError(.failed, "cannot create \(path): \(String(cString: strerror(errno)))") }
         fchmod(fd, 0o600)
         descriptor = fd
         self.byteLimit = byteLimit
         self.deadlineMicroseconds = deadlineMicroseconds
-        // Large enough for the biggest record libpcap can deliver.
-        let capacity = max(bufferCapacity, PcapFileFormat.recordHeaderSize + Int(CaptureConfiguration.maximumSnapshotLength))
+        self.flushThreshold = flushThreshold
+        // Large enough for the biggest record libpcap can deliver, which may exceed the threshold alone.
+        let capacity = max(flushThreshold, PcapFileFormat.recordHeaderSize + Int(CaptureConfiguration.maximumSnapshotLength))
         let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 8)
         let header = PcapFileFormat.fileHeader(linkType: UInt32(bitPattern: linkType), snapshotLength: UInt32(bitPattern: snapshotLength))
         header.withUnsafeBytes { storage.copyMemory(from: $0) }
@@ -82,7 +88,7 @@ public final class CaptureFileWriter {
             state.pointee.reachedByteLimit = true
             return false
         }
-        if state.pointee.used + recordSize > buffer.count {
+        if state.pointee.used + recordSize > flushThreshold && state.pointee.used > 0 {
             flush()
             if state.pointee.writeError != nil { return false }
         }
