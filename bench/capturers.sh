@@ -48,6 +48,7 @@ CAP_CPUS=
 CAP_REAP_PID=
 CAP_REAP_FILE=
 CAP_HOME=
+CAP_BIN=
 
 # Extra capturer variants, e.g. for continuous capture once it exists:
 #   BENCH_VARIANTS='pcapctl-ring=pcapctl:--file-count 8 --file-size 1048576;tcpdump-ring=tcpdump:-C 1 -W 8'
@@ -56,9 +57,13 @@ CAP_HOME=
 #   pcapctl-home-disk  pcapctl with its state directory on the disk file
 #                      system whatever the destination (the default
 #                      /var/lib/pcapctl case), so delivery is a copy
-declare -A VARIANT_BASE=([pcapctl-home-disk]=pcapctl)
-declare -A VARIANT_ARGS=([pcapctl-home-disk]="")
+#   pcapctl-baseline   another pcapctl binary, BENCH_BASELINE (e.g. the build
+#                      before an engine change), with its defaults, so before
+#                      and after alternate round by round in one run
+declare -A VARIANT_BASE=([pcapctl-home-disk]=pcapctl [pcapctl-baseline]=pcapctl)
+declare -A VARIANT_ARGS=([pcapctl-home-disk]="" [pcapctl-baseline]="")
 declare -A VARIANT_HOME=([pcapctl-home-disk]=disk)
+declare -A VARIANT_BIN=([pcapctl-baseline]=${BENCH_BASELINE:-})
 parse_variants() {
     local entry name rest
     local -a entries
@@ -133,7 +138,7 @@ pcapctl_cli() { # HOME DIR OUTFILE ERRFILE TIMEOUT_S ARGS...
     local home=$1 dir=$2 out=$3 err=$4 tmo=$5
     shift 5
     PCAPCTL_HOME=$home PCAPCTL_CAPTURES_ROOT=$dir \
-        timeout -k 5 "$tmo" ip netns exec "$NS_CAP" taskset -c "$CAP_CPU" "$PCAPCTL" "$@" \
+        timeout -k 5 "$tmo" ip netns exec "$NS_CAP" taskset -c "$CAP_CPU" "${CAP_BIN:-$PCAPCTL}" "$@" \
         >"$out" 2>"$err" </dev/null
 }
 
@@ -143,6 +148,7 @@ cap_start() { # TOOL DIR NAME BUF_MIB
     base=$(tool_base "$tool")
     read -ra extra <<<"${VARIANT_ARGS[$tool]:-}"
     CAP_PID= CAP_FILE= CAP_READY_MS= CAP_CPU0= CAP_ERRMSG= CAP_NAME=$name CAP_DIR=$dir CAP_CPUS= CAP_REAP_PID= CAP_REAP_FILE=
+    CAP_BIN=${VARIANT_BIN[$tool]:-$PCAPCTL}
     CAP_LOG_OUT="$WORK/logs/$name.out"
     CAP_LOG_ERR="$WORK/logs/$name.err"
     cap_ns_prefix
@@ -205,7 +211,7 @@ cap_start() { # TOOL DIR NAME BUF_MIB
         # create returns once the capture is Running; the agent it spawns
         # stays beneath the reaper, which reports its CPU when it exits.
         reap_start "$CAP_LOG_OUT" "$CAP_LOG_ERR" env PCAPCTL_HOME="$CAP_HOME" PCAPCTL_CAPTURES_ROOT="$dir" \
-            timeout -k 5 60 "${CAPNS[@]}" "$PCAPCTL" \
+            timeout -k 5 60 "${CAPNS[@]}" "$CAP_BIN" \
             create -n "$name" -l "$PCAPCTL_LOCATION" --file-path "$CAP_FILE" --interface "$IF_CAP" \
             --capture-size "$SNAPLEN" --time-limit 0 --capture-limit 0 \
             --filters "$PCAPCTL_FILTERS" "${bufopt[@]}" "${extra[@]}"
@@ -361,7 +367,7 @@ cap_stop() { # TOOL
         local status="$WORK/logs/$CAP_NAME.status.json" create_cpu stop_cpu stop_reap="$WORK/logs/$CAP_NAME.stop.reap"
         # stop returns when the file is final; run under a reaper too, for its CPU.
         if ! PCAPCTL_HOME=$CAP_HOME PCAPCTL_CAPTURES_ROOT=$CAP_DIR "$BIN/reap" "$stop_reap" \
-            timeout -k 5 60 "${CAPNS[@]}" "$PCAPCTL" stop -n "$CAP_NAME" -l "$PCAPCTL_LOCATION" \
+            timeout -k 5 60 "${CAPNS[@]}" "$CAP_BIN" stop -n "$CAP_NAME" -l "$PCAPCTL_LOCATION" \
             >"$WORK/logs/$CAP_NAME.stop.out" 2>"$WORK/logs/$CAP_NAME.stop.err" </dev/null; then
             R_ERR="pcapctl stop failed: $(tail -n 3 "$WORK/logs/$CAP_NAME.stop.err" | tr '\n' ' ')"
             rc=1

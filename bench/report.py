@@ -14,7 +14,7 @@ import sys
 from collections import defaultdict
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
-TOOL_ORDER = ["pcapctl", "pcapctl-B", "pcapctl-home-disk", "tcpdump", "tcpdump-B", "dumpcap", "dumpcap-B",
+TOOL_ORDER = ["pcapctl", "pcapctl-B", "pcapctl-baseline", "pcapctl-home-disk", "tcpdump", "tcpdump-B", "dumpcap", "dumpcap-B",
               "netsniff-ng", "netsniff-ng-B", "pcount", "pcount-B"]
 # The other capturers pcapctl is compared with (the C reader writes nothing, so it is a ceiling, not a peer).
 PEERS = ["tcpdump", "tcpdump-B", "dumpcap", "dumpcap-B", "netsniff-ng", "netsniff-ng-B"]
@@ -23,6 +23,7 @@ TOOL_LABEL = {
     "pcapctl": "pcapctl (default buffer)",
     "pcapctl-B": "pcapctl --buffer-size",
     "pcapctl-home-disk": "pcapctl, state dir on disk",
+    "pcapctl-baseline": "pcapctl baseline build (defaults)",
     "tcpdump": "tcpdump (defaults)",
     "tcpdump-B": "tcpdump -B",
     "dumpcap": "dumpcap (defaults)",

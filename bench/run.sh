@@ -115,6 +115,7 @@ choose_tools() {
         local t
         for t in "${TOOLS[@]}"; do
             [[ $t == pcapctl* && $HAVE_PCAPCTL == 0 ]] && die "BENCH_TOOLS names $t but $PCAPCTL does not exist"
+            [[ $t == pcapctl-baseline && ! -x ${BENCH_BASELINE:-} ]] && die "BENCH_TOOLS names pcapctl-baseline but BENCH_BASELINE is not an executable"
         done
     else
         TOOLS=(tcpdump tcpdump-B dumpcap dumpcap-B netsniff-ng netsniff-ng-B pcount-B)
@@ -244,11 +245,14 @@ generate() { # SIZE PPS LOG
     ((pps > 0)) && tmo=$((60 + 3 * PACKETS / pps))
     if [[ $GEN == trafgen ]] && ((pps == 0)); then
         # Paced trafgen runs a single worker pinned to CPU 0, so rates go to tcpreplay.
+        local t0
+        t0=$(now_us)
         timeout -k 5 "$tmo" ip netns exec "$NS_GEN" taskset -c "$GEN_CPU" \
             trafgen -i "$WORK/pcaps/udp-$size.trafgen" -o "$IF_GEN" -n "$PACKETS" -P "$((GEN_CPU + 1))" \
             >"$log" 2>&1 </dev/null || rc=$?
         G_SENT=$(grab "$log" '^[[:space:]]*([0-9]+) packets outgoing.*')
-        G_SECS=$(sed -nE 's/^[[:space:]]*([0-9]+) sec, ([0-9]+) usec on CPU.*/\1.\2/p' "$log" | head -n 1)
+        # Its "sec on CPU" lines are CPU time; the rate wants the wall time.
+        G_SECS=$(awk -v d="$(($(now_us) - t0))" 'BEGIN { printf "%.6f", d / 1e6 }')
     else
         local -a rate=(--topspeed)
         ((pps > 0)) && rate=(--pps="$pps")
@@ -287,6 +291,9 @@ run_burst() { # MODE REP SIZE PPS DEST TOOL BUF_MIB
     buf_col=$buf
     [[ $tool != *-B ]] && buf_col=default
 
+    # Write back what earlier runs left dirty, so that no capturer competes
+    # with the previous one's writeback.
+    sync -f "$DISK_ROOT"
     tx0=$(if_counter "$NS_GEN" "$IF_GEN" tx_packets)
     rx0=$(if_counter "$NS_CAP" "$IF_CAP" rx_packets)
     rd0=$(if_counter "$NS_CAP" "$IF_CAP" rx_dropped)
