@@ -43,16 +43,21 @@ trap cleanup EXIT
 netns_setup
 
 mem_available_kib() { awk '$1 == "MemAvailable:" { print $2 }' /proc/meminfo; }
-switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^(non)?voluntary_ctxt_switches:/ { s += $2 } END { print s + 0 }'; }
+switches() { # PID KIND: voluntary | nonvoluntary
+    cat /proc/"$1"/task/*/status 2>/dev/null | awk -v k="$2_ctxt_switches:" '$1 == k { s += $2 } END { print s + 0 }'
+}
 
 sync
 before=$(mem_available_kib)
 bufopt=()
 [[ -n $BUFFER ]] && bufopt=(--buffer-size "$BUFFER")
+# Ten creates at a time.
 for ((i = 1; i <= N; i++)); do
     ip netns exec "$NS_CAP" "$PCAPCTL" create -n "idle-$i" -l idle --file-path "$WORK/idle-$i.cap" \
-        --interface "$IF_CAP" --time-limit 0 --capture-limit 0 "${bufopt[@]}" >/dev/null
+        --interface "$IF_CAP" --time-limit 0 --capture-limit 0 "${bufopt[@]}" >/dev/null &
+    ((i % 10 == 0)) && wait
 done
+wait
 sleep "$SETTLE_S"
 after=$(mem_available_kib)
 
@@ -61,16 +66,17 @@ for ((i = 1; i <= N; i++)); do
     pid=$("$PCAPCTL" show-status -n "idle-$i" -l idle | python3 -c 'import json, sys; print(json.load(sys.stdin)["agentPid"])')
     pids+=("$pid")
 done
-declare -A s0
-for pid in "${pids[@]}"; do s0[$pid]=$(switches "$pid"); done
+declare -A v0 n0
+for pid in "${pids[@]}"; do v0[$pid]=$(switches "$pid" voluntary) n0[$pid]=$(switches "$pid" nonvoluntary); done
 sleep "$WATCH_S"
-printf 'pid,pss_kib,ring_kib,ring_pss_kib,beyond_ring_pss_kib,rss_kib,private_dirty_kib,wakeups_per_s\n' >"$OUT/idle.csv"
+printf 'pid,pss_kib,ring_kib,ring_pss_kib,beyond_ring_pss_kib,rss_kib,private_dirty_kib,wakeups_per_s,preemptions_per_s\n' >"$OUT/idle.csv"
 for pid in "${pids[@]}"; do
-    s1=$(switches "$pid")
+    v1=$(switches "$pid" voluntary) n1=$(switches "$pid" nonvoluntary)
     read -r pss rss dirty < <(awk '$1 == "Pss:" { p = $2 } $1 == "Rss:" { r = $2 } $1 == "Private_Dirty:" { d = $2 } END { print p, r, d }' "/proc/$pid/smaps_rollup")
     read -r ring ring_pss < <(awk '/^[0-9a-f]+-[0-9a-f]+ / { insock = ($6 ~ /^socket:/) } insock && $1 == "Size:" { s += $2 } insock && $1 == "Pss:" { p += $2 } END { print s + 0, p + 0 }' "/proc/$pid/smaps")
     printf '%s,%s,%s,%s,%s,%s,%s,%s\n' "$pid" "$pss" "$ring" "$ring_pss" "$((pss - ring_pss))" "$rss" "$dirty" \
-        "$(awk -v a="${s0[$pid]}" -v b="$s1" -v t="$WATCH_S" 'BEGIN { printf "%.2f", (b - a) / t }')" >>"$OUT/idle.csv"
+        "$(awk -v a="${v0[$pid]}" -v b="$v1" -v t="$WATCH_S" 'BEGIN { printf "%.2f", (b - a) / t }')" \
+        "$(awk -v a="${n0[$pid]}" -v b="$n1" -v t="$WATCH_S" 'BEGIN { printf "%.2f", (b - a) / t }')" >>"$OUT/idle.csv"
 done
 python3 - "$OUT/idle.csv" "$N" "$before" "$after" "$PCAPCTL" "${BUFFER:-default}" <<'PY'
 import csv, statistics, sys
@@ -87,7 +93,8 @@ print(f"| PSS beyond the ring (smaps_rollup Pss − ring Pss) | {fmt(col('beyond
 print(f"| private dirty memory | {fmt(col('private_dirty_kib'))} |")
 print(f"| RSS (ring included) | {fmt(col('rss_kib'))} |")
 print(f"| kernel ring (packet socket mapping) | {fmt(col('ring_kib'))} |")
-print(f"| wake-ups per second (context switches, all threads) | {statistics.median(col('wakeups_per_s')):.2f} (max {max(col('wakeups_per_s')):.2f}) |")
+print(f"| wake-ups per second (voluntary context switches, all threads) | {statistics.median(col('wakeups_per_s')):.2f} (max {max(col('wakeups_per_s')):.2f}) |")
+print(f"| preemptions per second (involuntary switches: other tenants) | {statistics.median(col('preemptions_per_s')):.2f} (max {max(col('preemptions_per_s')):.2f}) |")
 print(f"| host memory given up (MemAvailable drop / {n}) | {(before - after) / n / 1024:.2f} MiB |")
 PY
 echo "raw: $OUT/idle.csv"
