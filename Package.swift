@@ -15,23 +15,33 @@ let package = Package(
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         /** GNU-only libc pieces Swift's Glibc module does not show: POSIX_SPAWN_SETSID, closefrom, setns, eventfd. */
         .target(name: "CSystemShim", cSettings: [.define("_GNU_SOURCE")]),
+        /** The one layer over libc: EINTR retried and errno kept with the failing call, owned descriptors, locks,
+            the eventfd, /proc parsing, and the seam through which tests make a named call fail. */
+        .target(name: "SystemCalls", dependencies: ["CSystemShim"]),
         /** The classic libpcap file format: header and record layout, torn-record trimming. Pure Swift. */
         .target(name: "PcapFormat"),
         /** Azure's 5-tuple filter notation: parsing, validation and the exact BPF expression. Pure Swift. */
         .target(name: "PacketFilters"),
         /** The capture engine: the only code that touches libpcap. */
-        .target(name: "CaptureEngine", dependencies: ["CPcap", "CSystemShim", "PcapFormat"]),
-        /** The control plane: resource model, validation, JSON store, storage layout, agent supervision. */
-        .target(name: "ControlPlane", dependencies: ["PacketFilters", "PcapFormat", "CSystemShim"]),
-        /** The command line: option tables, parser, help, one file per verb, and the capture agent. */
-        .target(name: "PcapCtlCLI", dependencies: ["ControlPlane", "CaptureEngine", "PacketFilters"]),
+        .target(name: "CaptureEngine", dependencies: ["CPcap", "SystemCalls", "PcapFormat"]),
+        /** The control plane: resource model, validation, versioned JSON store, storage layout, agent supervision. */
+        .target(name: "ControlPlane", dependencies: ["PacketFilters", "PcapFormat", "SystemCalls", "CSystemShim"]),
+        /** The capture agent: the background process that runs one instance's capture. The only code that joins
+            ControlPlane and CaptureEngine; it also builds the operations a front end calls, wired to both. */
+        .target(name: "CaptureAgent", dependencies: ["ControlPlane", "CaptureEngine", "CaptureOperations", "SystemCalls", "CSystemShim"]),
+        /** The operations every front end calls (CLI, daemon, page): create, get, status, list, stop, delete,
+            download, wait, compile-filters, with typed requests and results and one structured error. */
+        .target(name: "CaptureOperations", dependencies: ["ControlPlane", "PacketFilters", "SystemCalls"]),
+        /** The command line: option tables, parser, help, one file per verb (decode, call, render). */
+        .target(name: "PcapCtlCLI", dependencies: ["CaptureOperations", "CaptureAgent", "ControlPlane", "PacketFilters", "SystemCalls"]),
         .executableTarget(name: "pcapctl", dependencies: ["PcapCtlCLI"]),
 
         /** Helpers shared by tests: an independent pcap decoder, a runner for the built binary. */
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PacketFiltersTests", dependencies: ["PacketFilters", "TestSupport", "CaptureEngine", "pcapctl"]),
-        .testTarget(name: "CaptureEngineTests", dependencies: ["CaptureEngine", "PcapFormat", "TestSupport"]),
-        .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "PcapFormat"]),
+        .testTarget(name: "CaptureEngineTests", dependencies: ["CaptureEngine", "PcapFormat", "SystemCalls", "TestSupport"]),
+        .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls"]),
+        .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "CaptureOperations", "PcapFormat", "SystemCalls"]),
         .testTarget(name: "PcapCtlCLITests", dependencies: ["PcapCtlCLI", "ControlPlane"]),
         .testTarget(name: "EndToEndTests", dependencies: ["pcapctl", "TestSupport"]),
     ],

@@ -3,7 +3,7 @@
 # tools the tests read files back with, and iproute2 for network namespaces. Idempotent; needs root.
 set -euo pipefail
 
-packages=(libpcap-dev pkg-config tcpdump tshark wireshark-common iproute2 procps util-linux libcap2-bin)
+packages=(libpcap-dev pkg-config tcpdump tshark wireshark-common iproute2 procps util-linux libcap2-bin strace python3)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

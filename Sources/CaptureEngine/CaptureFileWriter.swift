@@ -1,5 +1,6 @@
 import Glibc
 import PcapFormat
+import SystemCalls
 
 /// Writes a classic pcap file with its own buffer, so that the byte limit is exact and the per-packet
 /// path is a bounds check and two copies into preallocated memory: no allocation, no system call.
@@ -15,6 +16,7 @@ public final class CaptureFileWriter {
     /// fifth of the agent's CPU with 64-byte packets (docs/benchmarks.md).
     private struct State {
         var used = 0
+        var packetsOffered: UInt64 = 0
         var bytesWritten: UInt64 = 0
         var packetsWritten: UInt64 = 0
         var bytesFlushed: UInt64 = 0
@@ -34,6 +36,8 @@ public final class CaptureFileWriter {
     /// Packets stamped at or after this wall-clock time (µs since the epoch) are past the time limit.
     let deadlineMicroseconds: Int64
 
+    /// Records handed to `append`, accepted or not: every packet libpcap delivered.
+    public var packetsOffered: UInt64 { state.pointee.packetsOffered }
     /// Bytes in the file once the buffer is flushed: header and every accepted record.
     public var bytesWritten: UInt64 { state.pointee.bytesWritten }
     /// Records accepted.
@@ -50,8 +54,11 @@ public final class CaptureFileWriter {
 
     /// Creates `path` (mode 0600, never an existing file) and writes the file header.
     public init(path: String, linkType: Int32, snapshotLength: Int32, byteLimit: UInt64, deadlineMicroseconds: Int64 = .max, flushThreshold: Int = 64 << 10) throws(CaptureError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw CaptureError(.failed, "cannot create \(path): \(String(cString: strerror(errno)))") }
+        let fd: Int32
+        switch SystemCall.perform(.open, { open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }) {
+        case .success(let opened): fd = opened
+        case .failure(let error): throw CaptureError(.failed, "cannot create \(path): \(error)")
+        }
         fchmod(fd, 0o600)
         descriptor = fd
         self.byteLimit = byteLimit
@@ -78,6 +85,7 @@ public final class CaptureFileWriter {
     /// Appends one record; false when the record is refused (limit reached or a previous write failed).
     @inline(__always)
     public func append(seconds: Int, microseconds: Int, capturedLength: UInt32, originalLength: UInt32, bytes: UnsafePointer<UInt8>) -> Bool {
+        state.pointee.packetsOffered += 1
         guard state.pointee.writeError == nil, !state.pointee.reachedByteLimit, !state.pointee.reachedTimeLimit else { return false }
         if Int64(seconds) &* 1_000_000 &+ Int64(microseconds) >= deadlineMicroseconds {
             state.pointee.reachedTimeLimit = true
@@ -111,14 +119,13 @@ public final class CaptureFileWriter {
         guard used > 0, state.pointee.writeError == nil else { return }
         var offset = 0
         while offset < used {
-            let result = write(descriptor, buffer.baseAddress! + offset, used - offset)
-            if result < 0 {
-                if errno == EINTR { continue }
-                state.pointee.writeError = errno
+            switch SystemCall.perform(.write, { write(descriptor, buffer.baseAddress! + offset, used - offset) }) {
+            case .success(let written): offset += written
+            case .failure(let error):
+                state.pointee.writeError = error.rawValue
                 keepWholeRecords(of: offset)
                 return
             }
-            offset += result
         }
         state.pointee.used = 0
         state.pointee.bytesFlushed = state.pointee.bytesWritten
@@ -145,7 +152,7 @@ public final class CaptureFileWriter {
         }
         state.pointee.bytesFlushed += UInt64(boundary)
         state.pointee.packetsFlushed += records
-        _ = ftruncate(descriptor, off_t(state.pointee.bytesFlushed))
+        _ = SystemCall.perform(.ftruncate) { ftruncate(descriptor, off_t(state.pointee.bytesFlushed)) }
         state.pointee.bytesWritten = state.pointee.bytesFlushed
         state.pointee.packetsWritten = state.pointee.packetsFlushed
         state.pointee.used = 0
@@ -154,6 +161,7 @@ public final class CaptureFileWriter {
     /// Flushes and makes the file durable (fsync) before it is delivered.
     public func finish() {
         flush()
-        if state.pointee.writeError == nil && fsync(descriptor) != 0 { state.pointee.writeError = errno }
+        guard state.pointee.writeError == nil else { return }
+        if case .failure(let error) = SystemCall.perform(.fsync, { fsync(descriptor) }) { state.pointee.writeError = error.rawValue }
     }
 }

@@ -1,7 +1,7 @@
 import CPcap
-import CSystemShim
 import Glibc
 import Synchronization
+import SystemCalls
 
 /// How a capture ended.
 public enum CaptureEnd: Sendable, Equatable {
@@ -22,15 +22,35 @@ public struct CaptureProgress: Sendable {
     public var statistics: CaptureStatistics?
 }
 
+/// Asks a running capture to finish, from any thread: the one part of a session that is shared.
+public final class CaptureStopHandle: Sendable {
+    fileprivate let requested = Atomic<Bool>(false)
+    /// Signalled on a stop, so the loop can sleep until packets, a stop request or the next tick, rather
+    /// than waking every block timeout to look at the flag.
+    fileprivate let wakeup: EventDescriptor
+    private let handle: PcapHandle
+
+    fileprivate init(handle: PcapHandle) throws(CaptureError) {
+        self.handle = handle
+        do { wakeup = try EventDescriptor() } catch {
+            throw CaptureError(.failed, "cannot create an eventfd: \(error)")
+        }
+    }
+
+    public func requestStop() {
+        requested.store(true, ordering: .releasing)
+        handle.breakLoop()
+        wakeup.signal()
+    }
+}
+
 /// Runs one capture: libpcap handle in, pcap file out, until a limit, a stop request or a failure.
-public final class CaptureSession: @unchecked Sendable {
+/// Owned and run by one thread; other threads reach it only through `stopHandle`.
+public final class CaptureSession {
     public let handle: PcapHandle
     public let writer: CaptureFileWriter
+    public let stopHandle: CaptureStopHandle
     private let configuration: CaptureConfiguration
-    private let stopFlag = Atomic<Bool>(false)
-    /// An eventfd that `requestStop()` signals, so the loop can sleep until packets, a stop request or the
-    /// next tick, rather than waking every block timeout to look at the stop flag.
-    private let wakeup: Int32
     /// Seconds on the monotonic clock after which the session ends; nil for no time limit.
     private let monotonicDeadline: Double?
     /// Seconds between ticks: progress reports and flushes of the file.
@@ -40,31 +60,13 @@ public final class CaptureSession: @unchecked Sendable {
     public init(configuration: CaptureConfiguration, outputPath: String, byteLimit: UInt64, timeLimitSeconds: UInt64) throws(CaptureError) {
         self.configuration = configuration
         handle = try PcapHandle.open(configuration)
-        let descriptor = pcapctl_wakeup_descriptor()
-        guard descriptor >= 0 else { throw CaptureError(.failed, "cannot create an eventfd: \(String(cString: strerror(errno)))") }
-        wakeup = descriptor
+        stopHandle = try CaptureStopHandle(handle: handle)
         let nowWall = Self.wallClockMicroseconds()
         let hasTimeLimit = timeLimitSeconds > 0
         monotonicDeadline = hasTimeLimit ? Self.monotonicSeconds() + Double(timeLimitSeconds) : nil
-        do {
-            writer = try CaptureFileWriter(
-                path: outputPath, linkType: handle.linkType, snapshotLength: handle.snapshotLength, byteLimit: byteLimit,
-                deadlineMicroseconds: hasTimeLimit ? nowWall + Int64(timeLimitSeconds) * 1_000_000 : .max)
-        } catch {
-            close(descriptor)
-            throw error
-        }
-    }
-
-    deinit { close(wakeup) }
-
-    /// Asks the running loop to finish; safe from any thread.
-    public func requestStop() {
-        stopFlag.store(true, ordering: .releasing)
-        handle.breakLoop()
-        var one: UInt64 = 1
-        // A full counter (impossible after one write) or EINTR would only delay the stop to the next tick.
-        _ = write(wakeup, &one, MemoryLayout<UInt64>.size)
+        writer = try CaptureFileWriter(
+            path: outputPath, linkType: handle.linkType, snapshotLength: handle.snapshotLength, byteLimit: byteLimit,
+            deadlineMicroseconds: hasTimeLimit ? nowWall + Int64(timeLimitSeconds) * 1_000_000 : .max)
     }
 
     /// Captures until the session ends, calling `tick` about once a second after a flush; a tick that returns
@@ -77,7 +79,7 @@ public final class CaptureSession: @unchecked Sendable {
         handle.setNonBlocking()
         var pollEntries = [
             pollfd(fd: handle.selectableDescriptor, events: Int16(POLLIN), revents: 0),
-            pollfd(fd: wakeup, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: stopHandle.wakeup.rawValue, events: Int16(POLLIN), revents: 0),
         ]
         while true {
             _ = poll(&pollEntries, 2, millisecondsUntil(min(nextTick, monotonicDeadline ?? nextTick)))
@@ -89,7 +91,7 @@ public final class CaptureSession: @unchecked Sendable {
                 end = .captureFailed(handle.lastError)
                 break
             }
-            if stopFlag.load(ordering: .acquiring) { end = .stopRequested; break }
+            if stopHandle.requested.load(ordering: .acquiring) { end = .stopRequested; break }
             let now = Self.monotonicSeconds()
             if let deadline = monotonicDeadline, now >= deadline { end = .timeLimitReached; break }
             if now >= nextTick {
@@ -115,7 +117,7 @@ public final class CaptureSession: @unchecked Sendable {
     }
 
     public var progress: CaptureProgress {
-        CaptureProgress(packetsWritten: writer.packetsWritten, bytesWritten: writer.bytesWritten, statistics: handle.statistics())
+        CaptureProgress(packetsWritten: writer.packetsWritten, bytesWritten: writer.bytesWritten, statistics: handle.statistics(delivered: writer.packetsOffered))
     }
 
     /// Reads the packets the kernel still holds. With TPACKET_V3 a partly filled block reaches user space
@@ -149,11 +151,7 @@ public final class CaptureSession: @unchecked Sendable {
         }
     }
 
-    static func monotonicSeconds() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
-    }
+    static func monotonicSeconds() -> Double { MonotonicClock.seconds() }
 
     static func wallClockMicroseconds() -> Int64 {
         var spec = timespec()

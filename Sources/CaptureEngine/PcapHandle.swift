@@ -39,9 +39,11 @@ public struct CaptureConfiguration: Sendable, Equatable {
     }
 }
 
-/// Kernel and libpcap counters for a live handle (pcap_stats).
+/// What a capture received and lost, for a live handle.
 public struct CaptureStatistics: Sendable, Equatable {
-    /// Packets that passed the kernel filter, including those later dropped.
+    /// Packets libpcap delivered to pcapctl, each once. Not libpcap's `ps_recv`: that counts what the kernel
+    /// filter passed, which on loopback is every packet twice (libpcap itself discards the outgoing copy),
+    /// so it could not be checked against the file.
     public var received: UInt64
     /// Packets dropped because the ring buffer was full.
     public var dropped: UInt64
@@ -111,10 +113,11 @@ public final class PcapHandle: @unchecked Sendable {
     /// Makes a blocked or later `pcap_dispatch` return. Safe from any thread.
     public func breakLoop() { pcap_breakloop(pointer) }
 
-    public func statistics() -> CaptureStatistics? {
+    /// The kernel's counters (pcap_stats), with `received` the count of packets delivered so far.
+    func statistics(delivered: UInt64) -> CaptureStatistics? {
         var stats = pcap_stat()
         guard pcap_stats(pointer, &stats) == 0 else { return nil }
-        return CaptureStatistics(received: UInt64(stats.ps_recv), dropped: UInt64(stats.ps_drop), droppedByInterface: UInt64(stats.ps_ifdrop))
+        return CaptureStatistics(received: delivered, dropped: UInt64(stats.ps_drop), droppedByInterface: UInt64(stats.ps_ifdrop))
     }
 
     /// The descriptor that becomes readable when packets are ready (pcap_get_selectable_fd).

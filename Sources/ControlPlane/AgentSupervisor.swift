@@ -1,5 +1,30 @@
 import CSystemShim
 import Glibc
+import SystemCalls
+
+/// Which agent to start: one instance of a capture, and the one-time token its starting status holds, so
+/// that an agent started by hand (or twice) for a capture that is not starting refuses to run.
+public struct AgentAssignment: Sendable, Equatable {
+    public var location: String
+    public var name: String
+    public var instanceKey: String
+    public var launchToken: String
+
+    public init(location: String, name: String, instanceKey: String, launchToken: String) {
+        self.location = location
+        self.name = name
+        self.instanceKey = instanceKey
+        self.launchToken = launchToken
+    }
+}
+
+/// How agents are started: each front end supplies one (the CLI and the daemon re-execute a binary that
+/// runs the capture agent), so the operations layer never assembles a command line itself.
+public protocol AgentLauncher: Sendable {
+    /// Starts the agent for `assignment`, handing it `lock` (the instance's agent lock, held by the caller),
+    /// with the environment that finds the same state.
+    func launch(_ assignment: AgentAssignment, paths: InstancePaths, lock: FileLock, environment: PcapCtlEnvironment) throws(PcapCtlError)
+}
 
 /// Starts, finds and stops capture agents: background processes (this same binary, re-executed with a
 /// hidden verb) that outlive the command that started them.
@@ -57,7 +82,7 @@ public enum AgentSupervisor {
         let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard result == 0 else { throw .failure("cannot start the capture agent \(executable): \(Errno(result))") }
 
-        let record = Array("\(pid) \(pcapctl_process_start_ticks(pid))\n".utf8)
+        let record = Array("\(pid) \(ProcessStat.startTicks(of: pid) ?? 0)\n".utf8)
         _ = ftruncate(lock.descriptor.rawValue, 0)
         _ = record.withUnsafeBytes { pwrite(lock.descriptor.rawValue, $0.baseAddress, $0.count, 0) }
         // Closing (never unlocking) our descriptor leaves the lock with the agent.
@@ -86,18 +111,26 @@ public enum AgentSupervisor {
                 usleep(10_000)
                 continue
             }
-            return pcapctl_process_start_ticks(pid) == ticks ? pid : nil
+            return ProcessStat.startTicks(of: pid) == ticks ? pid : nil
         }
         return nil
     }
 
-    /// Asks the agent to stop (SIGTERM), recording why, and waits until it has written its final status and
-    /// exited; after `timeout` seconds it is killed. Returns false if no agent was running.
+    /// Asks the agent to stop (SIGTERM), recording why, without waiting. Returns its pid, or nil if no
+    /// agent was running.
     @discardableResult
-    public static func stop(_ paths: InstancePaths, reason: String, timeout: Double = 30) -> Bool {
-        guard let pid = livePid(paths) else { return false }
+    public static func requestStop(_ paths: InstancePaths, reason: String) -> Int32? {
+        guard let pid = livePid(paths) else { return nil }
         try? FileSystem.writeAtomically(Array(reason.utf8), to: paths.stopReason)
         kill(pid, SIGTERM)
+        return pid
+    }
+
+    /// Asks the agent to stop and waits until it has written its final status and exited; after `timeout`
+    /// seconds it is killed. Returns false if no agent was running.
+    @discardableResult
+    public static func stop(_ paths: InstancePaths, reason: String, timeout: Double = 30) -> Bool {
+        guard let pid = requestStop(paths, reason: reason) else { return false }
         if waitForExit(paths, seconds: timeout) { return true }
         if livePid(paths) == pid { kill(pid, SIGKILL) }
         _ = waitForExit(paths, seconds: 5)
@@ -112,14 +145,5 @@ public enum AgentSupervisor {
             usleep(10_000)
         }
         return true
-    }
-}
-
-/// Seconds on the monotonic clock, for deadlines that wall-clock changes cannot move.
-public enum MonotonicClock {
-    public static func seconds() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 }

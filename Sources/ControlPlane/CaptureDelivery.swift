@@ -1,3 +1,4 @@
+import SystemCalls
 import Glibc
 import PcapFormat
 
@@ -7,12 +8,16 @@ import PcapFormat
 public enum CaptureDelivery {
     public struct Outcome: Sendable {
         public var files: [String] = []
+        /// Each delivered file as it was once every destination had it (see `DeliveredFile`).
+        public var delivered: [DeliveredFile] = []
         public var errors: [CaptureErrorKind] = []
         public var messages: [String] = []
     }
 
     /// Delivers the first `length` bytes of the partial file to every destination of `instance`. The
     /// partial file is cut to `length` first (dropping a torn record), so a hard link delivers exactly it.
+    /// Once every destination has it, the partial file is removed; if any failed it stays, the session's
+    /// only copy for that destination. The delivered files are identified last, as they then stay.
     public static func deliver(partial: String, length: Int, instance: CaptureInstance, environment: PcapCtlEnvironment) -> Outcome {
         var outcome = Outcome()
         _ = truncate(partial, off_t(length))
@@ -34,7 +39,19 @@ public enum CaptureDelivery {
                 outcome.messages.append(error.description)
             }
         }
+        if outcome.errors.isEmpty { _ = unlink(partial) }
+        outcome.delivered = outcome.files.compactMap(identify)
         return outcome
+    }
+
+    /// What identifies a file's bytes now; nil if it cannot be read.
+    public static func identify(_ path: String) -> DeliveredFile? {
+        var info = stat()
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return DeliveredFile(
+            path: path, device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: UInt64(info.st_size),
+            modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
+            changed: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec))
     }
 
     /// Reads a partial capture file's whole records, so a record torn by a kill or a full disk is left out.
@@ -89,6 +106,7 @@ public struct Reconciler: Sendable {
                 partial: paths.partialCapture, length: summary.validLength, instance: instance,
                 environment: store.layout.environment)
             status.files = outcome.files
+            status.deliveredFiles = outcome.delivered
             errors += outcome.errors
             messages += outcome.messages
             status.counters.packetsCaptured = UInt64(summary.packetCount)

@@ -1,3 +1,4 @@
+import SystemCalls
 import Glibc
 
 /// Writes files beneath a root directory (the captures root, the storage root) so that nothing below the
@@ -35,7 +36,7 @@ public enum ConfinedFiles {
         let isWholeFile = stat(source, &sourceInfo) == 0 && (length.map { off_t($0) == sourceInfo.st_size } ?? true)
         if isWholeFile && linkat(AT_FDCWD, source, directory.rawValue, temporary, 0) == 0 {
             defer { _ = unlinkat(directory.rawValue, temporary, 0) }
-            switch retryingOnInterrupt({ linkat(directory.rawValue, temporary, directory.rawValue, fileName, 0) }) {
+            switch SystemCall.perform(.linkat, { linkat(directory.rawValue, temporary, directory.rawValue, fileName, 0) }) {
             case .success:
                 try? directory.sync()
                 return
@@ -45,21 +46,15 @@ public enum ConfinedFiles {
             }
         }
         let output: OwnedDescriptor
-        switch retryingOnInterrupt({ openat(directory.rawValue, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }) {
+        switch SystemCall.perform(.openat, { openat(directory.rawValue, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }) {
         case .success(let fd): output = OwnedDescriptor(adopting: fd)
         case .failure(let error): throw Failure(path: target, reason: error.description, errno: error)
         }
         do {
             _ = fchmod(output.rawValue, 0o600)
-            var remaining = length ?? Int.max
-            while remaining > 0 {
-                let chunk = try input.read(upTo: min(remaining, 1 << 20))
-                if chunk.isEmpty { break }
-                try output.writeAll(chunk)
-                remaining -= chunk.count
-            }
+            try input.copy(to: output, upTo: length ?? Int.max)
             try output.sync()
-            _ = try retryingOnInterrupt { linkat(directory.rawValue, temporary, directory.rawValue, fileName, 0) }.get()
+            _ = try SystemCall.perform(.linkat) { linkat(directory.rawValue, temporary, directory.rawValue, fileName, 0) }.get()
         } catch {
             _ = unlinkat(directory.rawValue, temporary, 0)
             let reason = error.rawValue == EEXIST ? "the file already exists" : error.description
@@ -69,18 +64,28 @@ public enum ConfinedFiles {
         try? directory.sync()
     }
 
-    /// Refuses a path below `root` whose existing directories include a symlink, or whose file already exists.
-    /// Used at create time so that a capture which could never be delivered is refused before it starts.
-    public static func checkWritable(root: String, relativePath: String) throws(Failure) {
+    /// Proves that `root/relativePath` could be delivered now, under the rules of `copy`: its directories are
+    /// made (refusing symlinks), a probe file is created beside it and removed, and the file must not exist.
+    /// Used at create time, so a destination that is read-only, missing or taken refuses the capture before
+    /// it starts rather than when it ends.
+    public static func probeWritable(root: String, relativePath: String) throws(Failure) {
         let components = relativePath.split(separator: "/").map(String.init)
         let target = "\(root)/\(relativePath)"
         guard let fileName = components.last else { throw Failure(path: target, reason: "no file name") }
-        guard let directory = try openDirectory(root: root, components: Array(components.dropLast()), displayPath: target, create: false) else {
-            return  // A level is missing: it will be created, empty, when the capture is delivered.
+        guard let directory = try openDirectory(root: root, components: Array(components.dropLast()), displayPath: target, create: true) else {
+            throw Failure(path: target, reason: "cannot create its directory")
         }
         var info = stat()
         if fstatat(directory.rawValue, fileName, &info, AT_SYMLINK_NOFOLLOW) == 0 {
             throw Failure(path: target, reason: "the file already exists")
+        }
+        let probe = ".\(fileName).probe-\(getpid())"
+        switch SystemCall.perform(.openat, { openat(directory.rawValue, probe, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }) {
+        case .success(let fd):
+            _ = Glibc.close(fd)
+            _ = unlinkat(directory.rawValue, probe, 0)
+        case .failure(let error):
+            throw Failure(path: target, reason: error.description, errno: error)
         }
     }
 
@@ -116,7 +121,7 @@ public enum ConfinedFiles {
     }
 
     private static func openBelow(_ parent: OwnedDescriptor, _ name: String) throws(Errno) -> OwnedDescriptor {
-        let fd = try retryingOnInterrupt {
+        let fd = try SystemCall.perform(.openat) {
             openat(parent.rawValue, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         }.get()
         return OwnedDescriptor(adopting: fd)

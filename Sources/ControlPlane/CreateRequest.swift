@@ -1,3 +1,4 @@
+import SystemCalls
 import Glibc
 import PacketFilters
 
@@ -16,7 +17,6 @@ public struct CreateRequest: Sendable {
     public var captureLimit: UInt64
     public var timeLimit: UInt64
     public var filters: [PacketCaptureFilter]
-    public var bpfExpression: String?
     public var include: [String]
     public var exclude: [String]
     public var interface: String?
@@ -25,9 +25,11 @@ public struct CreateRequest: Sendable {
     public init(
         name: String, location: String, resourceGroup: String, vm: String? = nil, target: String? = nil,
         targetType: TargetType = .azureVM, storageAccount: String? = nil, storagePath: String? = nil, filePath: String? = nil,
-        captureSize: UInt64 = 0, captureLimit: UInt64 = 1_073_741_824, timeLimit: UInt64 = 18000,
-        filters: [PacketCaptureFilter] = [], bpfExpression: String? = nil, include: [String] = [], exclude: [String] = [],
-        interface: String? = nil, bufferSize: UInt64
+        captureSize: UInt64 = CaptureFields.bytesToCapturePerPacket.defaultValue,
+        captureLimit: UInt64 = CaptureFields.totalBytesPerSession.defaultValue,
+        timeLimit: UInt64 = CaptureFields.timeLimitInSeconds.defaultValue,
+        filters: [PacketCaptureFilter] = [], include: [String] = [], exclude: [String] = [],
+        interface: String? = nil, bufferSize: UInt64 = CaptureFields.bufferSize.defaultValue
     ) {
         self.name = name
         self.location = location
@@ -42,7 +44,6 @@ public struct CreateRequest: Sendable {
         self.captureLimit = captureLimit
         self.timeLimit = timeLimit
         self.filters = filters
-        self.bpfExpression = bpfExpression
         self.include = include
         self.exclude = exclude
         self.interface = interface
@@ -62,26 +63,36 @@ public struct CreatePlanner: Sendable {
         self.machines = machines
     }
 
-    public func plan(_ request: CreateRequest, now: Timestamp = .now()) throws(PcapCtlError) -> StoredCapture {
+    /// `bpfExpression` is what the filters compiled to (nil captures everything).
+    public func plan(_ request: CreateRequest, bpfExpression: String? = nil, now: Timestamp = .now()) throws(PcapCtlError) -> StoredCapture {
         try Validation.checkName(request.name)
+        try CaptureFields.bytesToCapturePerPacket.check(request.captureSize)
+        let minimumSize = CaptureFields.minimumBytesToCapturePerPacket
+        guard request.captureSize == 0 || request.captureSize >= minimumSize else {
+            throw .usage("bytesToCapturePerPacket", "Invalid value: '\(request.captureSize)' is less than \(minimumSize), the fewest bytes libpcap keeps of a packet on the any device; 0 captures whole packets")
+        }
+        try CaptureFields.totalBytesPerSession.check(request.captureLimit)
+        try CaptureFields.timeLimitInSeconds.check(request.timeLimit)
+        try CaptureFields.bufferSize.check(request.bufferSize)
         let group = request.resourceGroup
         guard Validation.isResourceName(group) else {
-            throw .usage("--resource-group: '\(Validation.printable(group))' is not a valid resource group name: use 1-80 letters, digits, '_', '.' or '-'")
+            throw .usage("resourceGroup", "'\(Validation.printable(group))' is not a valid resource group name: use 1-80 letters, digits, '_', '.' or '-'")
         }
-        if request.captureLimit > 0 && request.captureLimit < 24 {
-            throw .usage("--capture-limit: \(request.captureLimit) is smaller than a pcap file header (24 bytes); use 0 for no limit or at least 24")
+        if request.captureLimit > 0 && request.captureLimit < CaptureFields.minimumSessionBytes {
+            throw .usage("totalBytesPerSession", "\(request.captureLimit) is smaller than a pcap file header (\(CaptureFields.minimumSessionBytes) bytes); use 0 for no limit or at least \(CaptureFields.minimumSessionBytes)")
         }
         if let interface = request.interface {
             guard (1...15).contains(interface.utf8.count), !interface.contains("/"), interface != ".", interface != "..",
                 interface.unicodeScalars.allSatisfy({ $0.isASCII && $0.properties.generalCategory != .control && $0 != " " })
             else {
-                throw .usage("--interface: '\(Validation.printable(interface))' is not a valid interface name: 1-15 characters, no '/' or spaces")
+                throw .usage("interface", "'\(Validation.printable(interface))' is not a valid interface name: 1-15 characters, no '/' or spaces")
             }
         }
 
         // Storage: az's rule, then each part.
         if request.storageAccount == nil && (request.storagePath != nil || request.filePath == nil) {
-            throw .usage("usage error: --storage-account NAME_OR_ID [--storage-path PATH] [--file-path PATH] | --file-path PATH")
+            throw PcapCtlError(.usage, code: "PacketCaptureIsMissingStorageIdAndLocalFilePath", parameter: "storageLocation", "Command must have either storage id or local file path specified.",
+                commandLineMessage: "usage error: --storage-account NAME_OR_ID [--storage-path PATH] [--file-path PATH] | --file-path PATH")
         }
         let localRelative = try request.filePath.map { path throws(PcapCtlError) in
             try Validation.relativeCapturePath(path, capturesRoot: environment.capturesRoot)
@@ -96,25 +107,25 @@ public struct CreatePlanner: Sendable {
         switch request.targetType {
         case .azureVM:
             guard request.include.isEmpty && request.exclude.isEmpty else {
-                throw .usage("--include/--exclude: scale set instances apply only with --target-type AzureVMSS")
+                throw .usage("scope", "scale set instances apply only to a target of type AzureVMSS", commandLineMessage: "--include/--exclude: scale set instances apply only with --target-type AzureVMSS")
             }
             let (vmName, machine) = try machines.resolveVM(request.vm ?? request.target)
             targetId = "/subscriptions/\(subscription)/resourceGroups/\(group)/providers/Microsoft.Compute/virtualMachines/\(vmName)"
             instances = [(nil, machine, "virtualmachines/\(vmName)")]
         case .azureVMSS:
             guard let target = request.target else {
-                throw .usage("--target: required when --target-type is AzureVMSS (the scale set's name or id)")
+                throw .usage("target", "required when the target type is AzureVMSS (the scale set's name or id)", commandLineMessage: "--target: required when --target-type is AzureVMSS (the scale set's name or id)")
             }
             guard request.include.isEmpty || request.exclude.isEmpty else {
-                throw .usage("--include/--exclude: Packet Capture Scope can either have Include Scope or Exclude Scope, but not both")
+                throw .usage("scope", "Packet Capture Scope can either have Include Scope or Exclude Scope, but not both")
             }
             let scaleSet = MachineResolver.lastSegment(of: target)
             guard Validation.isResourceName(scaleSet) else {
-                throw .usage("--target: '\(Validation.printable(target))' is not a valid scale set name or id")
+                throw .usage("target", "'\(Validation.printable(target))' is not a valid scale set name or id")
             }
             targetId = "/subscriptions/\(subscription)/resourceGroups/\(group)/providers/Microsoft.Compute/virtualMachineScaleSets/\(scaleSet)"
-            let include = try request.include.map { id throws(PcapCtlError) in try Self.instanceId(id, flag: "--include") }
-            let exclude = try request.exclude.map { id throws(PcapCtlError) in try Self.instanceId(id, flag: "--exclude") }
+            let include = try request.include.map { id throws(PcapCtlError) in try Self.instanceId(id, parameter: "scope.include") }
+            let exclude = try request.exclude.map { id throws(PcapCtlError) in try Self.instanceId(id, parameter: "scope.exclude") }
             for (id, namespace) in try machines.resolveScaleSet(scaleSet, include: include, exclude: exclude) {
                 instances.append((id, .namespace(namespace), "virtualmachinescalesets/\(scaleSet)/virtualmachines/\(id)"))
             }
@@ -142,11 +153,10 @@ public struct CreatePlanner: Sendable {
                 : account.map { "\(environment.storageRoot)/\($0)/\(container)" },
             filePath: request.filePath)
         let watcher = "NetworkWatcher_\(request.location)"
-        let resource = PacketCaptureResource(
+        let record = CaptureRecord(
             name: request.name,
             id: "/subscriptions/\(subscription)/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/\(watcher)/packetCaptures/\(request.name)",
             etag: "W/\"\(Self.randomEtag())\"",
-            provisioningState: "Succeeded",
             target: targetId,
             targetType: request.targetType,
             scope: MachineScope(include: request.include, exclude: request.exclude),
@@ -155,22 +165,26 @@ public struct CreatePlanner: Sendable {
             timeLimitInSeconds: request.timeLimit,
             storageLocation: storageLocation,
             filters: request.filters,
-            resourceGroup: "NetworkWatcherRG",
             instances: request.targetType == .azureVMSS ? captureInstances.compactMap(\.instanceId) : nil)
         let settings = CaptureSettings(
             location: request.location, interface: request.interface, bufferSize: request.bufferSize,
-            bpfExpression: request.bpfExpression, createdAt: now.iso8601, instances: captureInstances)
-        return StoredCapture(resource: resource, settings: settings)
+            bpfExpression: bpfExpression, createdAt: now.iso8601, instances: captureInstances)
+        return StoredCapture(record: record, settings: settings)
     }
 
-    /// Refuses destinations that could never be written (a symlink on the way, an existing file).
+    /// Proves every destination can be written now (see `ConfinedFiles.probeWritable`), so a capture that
+    /// could never be delivered is refused before it starts, with Azure's LocalFileFailed or StorageFailed.
     public func checkDestinations(_ capture: StoredCapture) throws(PcapCtlError) {
         for instance in capture.settings.instances {
-            do {
-                if let local = instance.localFile { try ConfinedFiles.checkWritable(root: environment.capturesRoot, relativePath: local) }
-                if let blob = instance.storageFile { try ConfinedFiles.checkWritable(root: environment.storageRoot, relativePath: blob) }
-            } catch {
-                throw .failure("--file-path/--storage-account: \(error)")
+            if let local = instance.localFile {
+                do { try ConfinedFiles.probeWritable(root: environment.capturesRoot, relativePath: local) } catch {
+                    throw PcapCtlError(.unprocessable, code: CaptureErrorKind.localFileFailed.rawValue, parameter: "storageLocation.filePath", "\(error)")
+                }
+            }
+            if let blob = instance.storageFile {
+                do { try ConfinedFiles.probeWritable(root: environment.storageRoot, relativePath: blob) } catch {
+                    throw PcapCtlError(.unprocessable, code: CaptureErrorKind.storageFailed.rawValue, parameter: "storageLocation.storageId", "\(error)")
+                }
             }
         }
     }
@@ -179,7 +193,7 @@ public struct CreatePlanner: Sendable {
     static func storageAccountName(_ value: String) throws(PcapCtlError) -> String {
         let name = MachineResolver.lastSegment(of: value)
         guard (3...24).contains(name.utf8.count), name.utf8.allSatisfy({ (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
-            throw .usage("--storage-account: '\(Validation.printable(value))' is not a valid storage account name or id: names are 3-24 lower-case letters and digits")
+            throw .usage("storageLocation.storageId", "'\(Validation.printable(value))' is not a valid storage account name or id: names are 3-24 lower-case letters and digits")
         }
         return name
     }
@@ -190,7 +204,7 @@ public struct CreatePlanner: Sendable {
         let prefix = "https://\(account).blob.core.windows.net/"
         if value.hasPrefix("https://") {
             guard value.hasPrefix(prefix) else {
-                throw .usage("--storage-path: '\(Validation.printable(value))' must be a container of the storage account '\(account)' (\(prefix)CONTAINER)")
+                throw .usage("storageLocation.storagePath", "'\(Validation.printable(value))' must be a container of the storage account '\(account)' (\(prefix)CONTAINER)")
             }
             container = String(value.dropFirst(prefix.count))
             while container.hasSuffix("/") { container.removeLast() }
@@ -199,16 +213,16 @@ public struct CreatePlanner: Sendable {
         guard (3...63).contains(bytes.count), bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-"),
             bytes.allSatisfy({ (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-") })
         else {
-            throw .usage("--storage-path: '\(Validation.printable(value))' is not a valid container: 3-63 lower-case letters, digits and '-', or https://\(account).blob.core.windows.net/CONTAINER")
+            throw .usage("storageLocation.storagePath", "'\(Validation.printable(value))' is not a valid container: 3-63 lower-case letters, digits and '-', or https://\(account).blob.core.windows.net/CONTAINER")
         }
         return container
     }
 
     /// Instance ids are `0`, `1`, ... or a full instance resource id ending in `/virtualMachines/N`.
-    static func instanceId(_ value: String, flag: String) throws(PcapCtlError) -> String {
+    static func instanceId(_ value: String, parameter: String) throws(PcapCtlError) -> String {
         let id = value.split(separator: "/").last.map(String.init) ?? value
         guard (1...9).contains(id.count), id.allSatisfy(\.isASCII), id.allSatisfy(\.isNumber) else {
-            throw .usage("\(flag): '\(Validation.printable(value))' is not a scale set instance id (0, 1, ... or .../virtualMachines/N)")
+            throw .usage(parameter, "'\(Validation.printable(value))' is not a scale set instance id (0, 1, ... or .../virtualMachines/N)")
         }
         return String(Int(id)!)
     }
@@ -256,18 +270,18 @@ public struct MachineResolver: Sendable {
         if name == "localhost" || name == hostName { return (name, .host) }
         if name.hasPrefix("pid:") {
             guard let pid = Int32(name.dropFirst(4)), pid > 0 else {
-                throw .usage("--vm: '\(Validation.printable(value))' is not a valid process target: use pid:N with N a process id")
+                throw .usage("target", "'\(Validation.printable(value))' is not a valid process target: use pid:N with N a process id")
             }
             guard FileSystem.exists("/proc/\(pid)/ns/net") else {
-                throw .notFound("ResourceNotFound: --vm: no process \(pid) on this host, so no network namespace to capture in")
+                throw .notFound(parameter: "target", "no process \(pid) on this host, so no network namespace to capture in")
             }
             return (name, .process(pid))
         }
         guard Validation.isResourceName(name) else {
-            throw .usage("--vm: '\(Validation.printable(value))' is not a valid VM name: use a network namespace name (letters, digits, '_', '.', '-'), pid:N, or the host name")
+            throw .usage("target", "'\(Validation.printable(value))' is not a valid VM name: use a network namespace name (letters, digits, '_', '.', '-'), pid:N, or the host name")
         }
         guard FileSystem.exists("\(namespaceDirectory)/\(name)") else {
-            throw .notFound("ResourceNotFound: --vm: VM '\(name)' not found: no network namespace named '\(name)' (see 'ip netns list')")
+            throw .notFound(parameter: "target", "VM '\(name)' not found: no network namespace named '\(name)' (see 'ip netns list')")
         }
         return (name, .namespace(name))
     }
@@ -284,14 +298,14 @@ public struct MachineResolver: Sendable {
         }
         found.sort { Int($0.id)! < Int($1.id)! }
         guard !found.isEmpty else {
-            throw .notFound("ResourceNotFound: --target: scale set '\(name)' not found: no network namespaces named \(name)_0, \(name)_1, ...")
+            throw .notFound(parameter: "target", "scale set '\(name)' not found: no network namespaces named \(name)_0, \(name)_1, ...")
         }
         for id in include + exclude where !found.contains(where: { $0.id == id }) {
-            throw .notFound("ResourceNotFound: scale set '\(name)' has no instance \(id) (no network namespace \(name)_\(id))")
+            throw .notFound("scale set '\(name)' has no instance \(id) (no network namespace \(name)_\(id))")
         }
         if !include.isEmpty { found = found.filter { include.contains($0.id) } }
         found = found.filter { !exclude.contains($0.id) }
-        guard !found.isEmpty else { throw .usage("--exclude: excludes every instance of scale set '\(name)'") }
+        guard !found.isEmpty else { throw .usage("scope.exclude", "excludes every instance of scale set '\(name)'") }
         return found
     }
 }

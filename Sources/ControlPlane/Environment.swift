@@ -52,17 +52,17 @@ public struct PcapCtlEnvironment: Sendable, Equatable {
     public func validate() throws(PcapCtlError) {
         for (name, path) in [("PCAPCTL_HOME", home), ("PCAPCTL_STORAGE_ROOT", storageRoot), ("PCAPCTL_CAPTURES_ROOT", capturesRoot)] {
             guard path.hasPrefix("/"), !path.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) else {
-                throw .usage("\(name): '\(path)' must be an absolute path without '.' or '..' components")
+                throw .usage(name, "'\(path)' must be an absolute path without '.' or '..' components")
             }
         }
         do { _ = try Validation.normalizeLocation(defaultLocation) } catch {
-            throw .usage("PCAPCTL_LOCATION: '\(Validation.printable(defaultLocation))' is not a valid location: use 1-64 letters, digits, '-' or '_'")
+            throw .usage("PCAPCTL_LOCATION", "'\(Validation.printable(defaultLocation))' is not a valid location: use 1-64 letters, digits, '-' or '_'")
         }
         guard (1...Self.azureSessionLimit).contains(maximumActiveCaptures) else {
-            throw .usage("PCAPCTL_MAX_SESSIONS: must be a whole number from 1 to \(Self.azureSessionLimit)")
+            throw .usage("PCAPCTL_MAX_SESSIONS", "must be a whole number from 1 to \(Self.azureSessionLimit)")
         }
         guard Validation.isResourceName(subscription) else {
-            throw .usage("PCAPCTL_SUBSCRIPTION: '\(subscription)' must be letters, digits, '-', '_' or '.'")
+            throw .usage("PCAPCTL_SUBSCRIPTION", "'\(subscription)' must be letters, digits, '-', '_' or '.'")
         }
     }
 }

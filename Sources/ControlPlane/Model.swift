@@ -118,17 +118,65 @@ public struct CaptureSettings: Codable, Equatable, Sendable {
     public var instances: [CaptureInstance]
 }
 
-/// The file the store keeps per capture. `version` lets a later pcapctl read or refuse an older layout.
-public struct StoredCapture: Codable, Equatable, Sendable {
-    public static let currentVersion = 1
-    public var version: Int
-    public var resource: PacketCaptureResource
+/// What the store keeps of a capture's resource: pcapctl's own stable record, apart from the shape it prints
+/// (`PacketCaptureResource`, which follows Azure and may change). Names keep the case they were created with.
+public struct CaptureRecord: Codable, Equatable, Sendable {
+    public var name: String
+    public var id: String
+    public var etag: String
+    public var target: String
+    public var targetType: TargetType
+    public var scope: MachineScope
+    public var bytesToCapturePerPacket: UInt64
+    public var totalBytesPerSession: UInt64
+    public var timeLimitInSeconds: UInt64
+    public var storageLocation: StorageLocation
+    public var filters: [PacketCaptureFilter]
+    /// For a scale set, the instance ids resolved when the capture started.
+    public var instances: [String]?
+}
+
+/// One stored capture: its record and how to capture. Stored as format 2 (`CaptureStore` reads format 1,
+/// the printed resource that pcapctl 0.1 stored, and upgrades it in place).
+public struct StoredCapture: Equatable, Sendable {
+    public static let formatVersion = 2
+    public var record: CaptureRecord
     public var settings: CaptureSettings
 
-    public init(resource: PacketCaptureResource, settings: CaptureSettings) {
-        self.version = Self.currentVersion
-        self.resource = resource
+    public init(record: CaptureRecord, settings: CaptureSettings) {
+        self.record = record
         self.settings = settings
+    }
+
+    public var name: String { record.name }
+    public var location: String { settings.location }
+
+    /// The resource as Azure shows it; `provisioningState` comes from the instances' statuses.
+    public func resource(provisioningState: String = ProvisioningState.succeeded) -> PacketCaptureResource {
+        PacketCaptureResource(
+            name: record.name, id: record.id, etag: record.etag, provisioningState: provisioningState,
+            target: record.target, targetType: record.targetType, scope: record.scope,
+            bytesToCapturePerPacket: record.bytesToCapturePerPacket, totalBytesPerSession: record.totalBytesPerSession,
+            timeLimitInSeconds: record.timeLimitInSeconds, storageLocation: record.storageLocation,
+            filters: record.filters, resourceGroup: ResourceID.resourceGroup(of: record.id) ?? "NetworkWatcherRG",
+            instances: record.instances)
+    }
+}
+
+/// ARM's provisioning states that a capture can show.
+public enum ProvisioningState {
+    public static let succeeded = "Succeeded"
+    /// Every instance failed before it captured anything.
+    public static let failed = "Failed"
+}
+
+/// Parts of ARM resource ids.
+public enum ResourceID {
+    /// The resource group segment of an id (`/subscriptions/S/resourceGroups/G/...` → `G`), as az derives it.
+    public static func resourceGroup(of id: String) -> String? {
+        let segments = id.split(separator: "/")
+        guard let index = segments.firstIndex(where: { $0.lowercased() == "resourcegroups" }), index + 1 < segments.count else { return nil }
+        return String(segments[index + 1])
     }
 }
 
@@ -187,6 +235,9 @@ public struct CaptureCounters: Codable, Equatable, Sendable {
 
 /// One instance's state, written by its agent (or by whoever finds the agent dead).
 public struct InstanceStatus: Codable, Equatable, Sendable {
+    public static let currentFormatVersion = 2
+    /// Read before anything else (absent in format 1, pcapctl 0.1's), so a newer file is refused by name.
+    public var formatVersion: Int?
     public var state: CaptureState
     public var captureStartTime: String?
     public var captureStopTime: String?
@@ -197,6 +248,10 @@ public struct InstanceStatus: Codable, Equatable, Sendable {
     public var agentPid: Int32?
     /// Final places the file reached.
     public var files: [String]
+    /// What identifies each delivered file's bytes, so `download` serves only the session's own.
+    public var deliveredFiles: [DeliveredFile]?
+    /// Set by the spawner while the instance is NotStarted; the agent must present it to run (and clears it).
+    public var launchToken: String?
 
     public init(state: CaptureState) {
         self.state = state
@@ -206,4 +261,25 @@ public struct InstanceStatus: Codable, Equatable, Sendable {
     }
 
     public var isFinal: Bool { state == .stopped || state == .error }
+}
+
+/// A delivered capture file as it was when delivery finished: a later replacement or change is detected
+/// by any of these differing (a rename over it changes the inode, an append the size, an edit the times).
+public struct DeliveredFile: Codable, Equatable, Sendable {
+    public var path: String
+    public var device: UInt64
+    public var inode: UInt64
+    public var size: UInt64
+    /// Modification and status-change times in nanoseconds since the epoch.
+    public var modified: Int64
+    public var changed: Int64
+
+    public init(path: String, device: UInt64, inode: UInt64, size: UInt64, modified: Int64, changed: Int64) {
+        self.path = path
+        self.device = device
+        self.inode = inode
+        self.size = size
+        self.modified = modified
+        self.changed = changed
+    }
 }

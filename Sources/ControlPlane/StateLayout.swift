@@ -5,6 +5,8 @@
 ///     $PCAPCTL_HOME/locations/<location>/live/<name>
 ///     $PCAPCTL_HOME/locations/<location>/captures/<name>/capture.json
 ///     $PCAPCTL_HOME/locations/<location>/captures/<name>/instances/<key>/{status.json,agent.lock,agent.log,capture.partial.cap,stop-reason}
+///     $PCAPCTL_HOME/orphans/<location>/<name>-<time>[-<key>].cap
+///     $PCAPCTL_HOME/claims/{files,storage}/<destination below its root>
 public struct StateLayout: Sendable {
     public var environment: PcapCtlEnvironment
 
@@ -21,6 +23,16 @@ public struct StateLayout: Sendable {
     /// One empty file per capture whose agents may still run: the session limit visits these rather than
     /// every stored capture, so `create` costs the same with 10 or 10,000 finished captures in the store.
     public func liveDirectory(_ location: String) -> String { "\(locationDirectory(location))/live" }
+
+    /// Undelivered packets of deleted captures: deleting a capture never deletes its only copy.
+    public func orphansDirectory(_ location: String) -> String { "\(environment.home)/orphans/\(location)" }
+
+    /// One file per local destination a stored capture owns, at the destination's path below the captures
+    /// root, holding `location/name`: no two captures can ever write, or serve, the same file.
+    public var fileClaimsDirectory: String { "\(environment.home)/claims/files" }
+
+    /// The same for blobs, at the blob's path below the storage root.
+    public var storageClaimsDirectory: String { "\(environment.home)/claims/storage" }
 
     public func captureDirectory(_ location: String, _ name: String) -> String { "\(capturesDirectory(location))/\(name)" }
 

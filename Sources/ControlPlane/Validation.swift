@@ -10,9 +10,9 @@ public enum Validation {
     }
 
     /// Checks a capture name and says which rule it broke.
-    public static func checkName(_ name: String, flag: String = "--name") throws(PcapCtlError) {
+    public static func checkName(_ name: String) throws(PcapCtlError) {
         guard isResourceName(name) else {
-            throw .usage("\(flag): '\(printable(name))' is not a valid name: use 1-80 letters, digits, '_', '.' or '-', starting with a letter or digit and not ending with '.'")
+            throw .usage("name", "'\(printable(name))' is not a valid name: use 1-80 letters, digits, '_', '.' or '-', starting with a letter or digit and not ending with '.'")
         }
     }
 
@@ -23,30 +23,31 @@ public enum Validation {
             bytes.allSatisfy({ isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }),
             isAlphanumeric(bytes[0])
         else {
-            throw .usage("--location: '\(printable(location))' is not a valid location: use 1-64 letters, digits, '-' or '_', starting with a letter or digit")
+            throw .usage("location", "'\(printable(location))' is not a valid location: use 1-64 letters, digits, '-' or '_', starting with a letter or digit")
         }
         return location.lowercased()
     }
 
     /// Resolves `--file-path` to a path relative to the captures root, refusing anything that escapes it.
-    public static func relativeCapturePath(_ filePath: String, capturesRoot: String) throws(PcapCtlError) -> String {
+    /// `parameter` is the field the path came in (`storageLocation.filePath`, or `localPath` for a ring).
+    public static func relativeCapturePath(_ filePath: String, capturesRoot: String, parameter: String = "storageLocation.filePath") throws(PcapCtlError) -> String {
         guard filePath.hasSuffix(".cap") else {
-            throw .usage("--file-path: '\(printable(filePath))' must end with the '*.cap' extension")
+            throw .usage(parameter, "'\(printable(filePath))' must end with the '*.cap' extension")
         }
         guard filePath.hasPrefix("/") else {
-            throw .usage("--file-path: '\(printable(filePath))' must be an absolute path beneath \(capturesRoot)")
+            throw .usage(parameter, "'\(printable(filePath))' must be an absolute path beneath \(capturesRoot)")
         }
         let components = filePath.split(separator: "/", omittingEmptySubsequences: true)
         guard !components.contains(where: { $0 == ".." || $0 == "." }), !filePath.utf8.contains(0) else {
-            throw .usage("--file-path: '\(printable(filePath))' must not contain '.' or '..' components")
+            throw .usage(parameter, "'\(printable(filePath))' must not contain '.' or '..' components")
         }
         let rootComponents = capturesRoot.split(separator: "/", omittingEmptySubsequences: true)
         guard components.count > rootComponents.count, Array(components.prefix(rootComponents.count)) == rootComponents else {
-            throw .usage("--file-path: '\(printable(filePath))' must lie beneath the captures root \(capturesRoot)")
+            throw .usage(parameter, "'\(printable(filePath))' must lie beneath the captures root \(capturesRoot)")
         }
         let relative = components.dropFirst(rootComponents.count)
         guard relative.allSatisfy({ $0.utf8.count <= 255 }), relative.last != ".cap" else {
-            throw .usage("--file-path: '\(printable(filePath))' must name a file such as \(capturesRoot)/NAME.cap")
+            throw .usage(parameter, "'\(printable(filePath))' must name a file such as \(capturesRoot)/NAME.cap")
         }
         return relative.joined(separator: "/")
     }

@@ -1,8 +1,21 @@
+/// Where a capture runs, which decides whether its expression can tell the packets the target sent from
+/// those it received.
+public enum CaptureDevice: Sendable, Equatable {
+    /// libpcap's `any` device, whose Linux cooked header records each packet's direction.
+    case any
+    /// One named interface. libpcap 1.10 reads the direction there only inside the kernel, and re-runs the
+    /// filter in user space on the packets of the ring block in use when it is installed, where that read
+    /// fails and drops them; so there a filter matches its sides in both directions.
+    case interface
+}
+
 /// Compiles filters to a libpcap filter expression (the syntax tcpdump takes).
 ///
-/// A filter matches a packet travelling either way between its two sides:
-/// local → remote (source on the local side) or remote → local. Every primitive is built
-/// from typed values with fixed keywords, so user text never reaches the expression.
+/// "Local" is the capture target's side. On the `any` device a filter matches a packet the target sent
+/// going local → remote (source on the local side), and one it received going remote → local; a packet on
+/// loopback, where the target is both ends, matches either way. On a named interface the direction is not
+/// known and a packet matches either way. Every primitive is built from typed values with fixed keywords,
+/// so user text never reaches the expression.
 public enum BPFExpression {
     /// The libpcap filter expression that captures exactly the packets the filters describe;
     /// nil when nothing is restricted (an empty list, or a filter with no field set), which
@@ -11,12 +24,12 @@ public enum BPFExpression {
     /// Filters are expected to have passed `FilterList.parse` or `FilterList.validate`.
     /// Should one not, it fails closed: that filter selects no packet, and if none is left
     /// the result is `less 0`, which no packet satisfies.
-    public static func make(for filters: [PacketCaptureFilter]) -> String? {
+    public static func make(for filters: [PacketCaptureFilter], on device: CaptureDevice) -> String? {
         guard !filters.isEmpty else { return nil }
         var alternatives: [BPFNode] = []
         for (index, filter) in filters.enumerated() {
             guard let spec = try? FilterSpec(filter, position: index + 1) else { continue }
-            guard let condition = condition(for: spec) else { return nil }
+            guard let condition = condition(for: spec, on: device) else { return nil }
             if !alternatives.contains(condition) { alternatives.append(condition) }
         }
         guard !alternatives.isEmpty else { return "less 0" }
@@ -24,7 +37,7 @@ public enum BPFExpression {
     }
 
     /// The condition for one filter; nil when it matches every packet.
-    private static func condition(for spec: FilterSpec) -> BPFNode? {
+    private static func condition(for spec: FilterSpec, on device: CaptureDevice) -> BPFNode? {
         var parts: [BPFNode] = []
         switch spec.protocol {
         case .tcp: parts.append(.primitive("tcp"))
@@ -45,10 +58,29 @@ public enum BPFExpression {
         let localToRemote = oneWay(from: local, to: remote)
         let remoteToLocal = oneWay(from: remote, to: local)
         if !localToRemote.isEmpty {
-            parts.append(.any([.all(localToRemote), .all(remoteToLocal)]))
+            switch device {
+            case .interface:
+                parts.append(.any([.all(localToRemote), .all(remoteToLocal)]))
+            case .any:
+                parts.append(.any([
+                    .all([.primitive("outbound")] + localToRemote),
+                    .all([.primitive("inbound")] + remoteToLocal),
+                    .all([loopback] + localToRemote),
+                ]))
+            }
         }
         return parts.isEmpty ? nil : .all(parts)
     }
+
+    /// A packet on loopback, where both ends are the target. libpcap keeps only the received copy there
+    /// (the kernel shows it each packet twice), and the cooked header's device type cannot be read in the
+    /// kernel, so loopback is known by its addresses: a 127.0.0.0/8 source, or the same source and
+    /// destination (the source Linux picks for a connection to one of its own addresses).
+    private static let loopback = BPFNode.any([
+        .primitive("ip src net 127.0.0.0/8"),
+        .primitive("ip[12:4] = ip[16:4]"),
+        .all([8, 12, 16, 20].map { .primitive("ip6[\($0):4] = ip6[\($0 + 16):4]") }),
+    ])
 
     private enum Direction: String {
         case source = "src"

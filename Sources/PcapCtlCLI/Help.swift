@@ -43,6 +43,7 @@ enum Help {
         let width = min((visible.map(\.spelling.count).max() ?? 0) + 2, 34)
         for option in visible {
             var help = option.help
+            if let allowed = option.allowedText { help += " (\(allowed))" }
             if option.isRequired { help += " (required)" }
             if let defaultText = option.defaultText { help += " (default: \(defaultText))" }
             let spelling = option.spelling

@@ -12,22 +12,45 @@ public struct OptionSpec: Sendable, Equatable {
         case list(metavar: String)
     }
 
+    /// What a value must be, read from the request field it feeds: the parser checks it, `--help` shows it,
+    /// and the planner checks the same declaration again for requests that do not come from the CLI.
+    public enum Rule: Sendable, Equatable {
+        case unsigned(UnsignedField)
+        case choice(ChoiceField)
+    }
+
     public var long: String
     public var short: Character?
     public var kind: Kind
+    public var rule: Rule?
     public var help: String
     public var defaultText: String?
     public var isRequired: Bool
     public var isHidden: Bool
 
-    public init(_ long: String, short: Character? = nil, _ kind: Kind, help: String, default defaultText: String? = nil, required: Bool = false, hidden: Bool = false) {
+    public init(_ long: String, short: Character? = nil, _ kind: Kind, rule: Rule? = nil, help: String, default defaultText: String? = nil, required: Bool = false, hidden: Bool = false) {
         self.long = long
         self.short = short
         self.kind = kind
+        self.rule = rule
         self.help = help
-        self.defaultText = defaultText
+        self.defaultText = defaultText ?? rule.map {
+            switch $0 {
+            case .unsigned(let field): "\(field.defaultValue)"
+            case .choice(let field): field.defaultValue
+            }
+        }
         self.isRequired = required
         self.isHidden = hidden
+    }
+
+    /// The allowed values, as `--help` lists them: "0-18000", or "AzureVM, AzureVMSS".
+    public var allowedText: String? {
+        switch rule {
+        case .unsigned(let field)?: "\(field.range.lowerBound)-\(field.range.upperBound)"
+        case .choice(let field)?: field.choices.joined(separator: ", ")
+        case nil: nil
+        }
     }
 
     /// `-n, --name <NAME>` as help lists it.
@@ -51,7 +74,7 @@ public enum CommonOptions {
     public static let name = OptionSpec("name", short: "n", .value(metavar: "NAME"), help: "Name of the packet capture session.", required: true)
     public static let location = OptionSpec("location", short: "l", .value(metavar: "LOCATION"), help: "Location (region) of the capture: a namespace for names.", default: "$PCAPCTL_LOCATION or local")
     public static let resourceGroup = OptionSpec("resource-group", short: "g", .value(metavar: "GROUP"), help: "Resource group of the target VM and storage account, as carried in their ids.", default: "local")
-    public static let output = OptionSpec("output", short: "o", .value(metavar: "FORMAT"), help: "Output format: json, jsonc, table, tsv or none.", default: "json")
+    public static let output = OptionSpec("output", short: "o", .value(metavar: "FORMAT"), rule: .choice(Output.formatField), help: "Output format.")
     public static let help = OptionSpec("help", short: "h", .flag, help: "Show this help and exit.")
 }
 
@@ -75,9 +98,11 @@ public struct ParsedOptions: Sendable {
         return value
     }
 
-    /// A whole number in `range`, with az's wording when it is out of range.
-    public func unsigned(_ option: OptionSpec, in range: ClosedRange<UInt64>, default fallback: UInt64) throws(PcapCtlError) -> UInt64 {
-        guard let text = string(option) else { return fallback }
+    /// A whole number checked against the option's field (range and default), in az's wording.
+    public func unsigned(_ option: OptionSpec) throws(PcapCtlError) -> UInt64 {
+        guard case .unsigned(let field)? = option.rule else { preconditionFailure("--\(option.long) has no unsigned field") }
+        let range = field.range
+        guard let text = string(option) else { return field.defaultValue }
         let trimmed = text.trimmingSpaces
         guard !trimmed.isEmpty, trimmed.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) || (trimmed.hasPrefix("-") && trimmed.dropFirst().utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) && trimmed.count > 1) else {
             throw .usage("--\(option.long): Invalid format: '\(Validation.printable(text))' is not a whole number (allowed: \(range.lowerBound) to \(range.upperBound))")
@@ -94,13 +119,13 @@ public struct ParsedOptions: Sendable {
         return value
     }
 
-    /// One of a fixed set of words, matched case-insensitively and returned as the set spells it.
-    public func choice(_ option: OptionSpec, from choices: [String], default fallback: String) throws(PcapCtlError) -> String {
-        guard let text = string(option) else { return fallback }
-        guard let match = choices.first(where: { $0.lowercased() == text.lowercased() }) else {
-            throw .usage("--\(option.long): unrecognized value '\(Validation.printable(text))' from choices '[\(choices.joined(separator: ", "))]'")
+    /// One of the option's field's words, matched case-insensitively and returned as the field spells it.
+    public func choice(_ option: OptionSpec) throws(PcapCtlError) -> String {
+        guard case .choice(let field)? = option.rule else { preconditionFailure("--\(option.long) has no choice field") }
+        guard let text = string(option) else { return field.defaultValue }
+        do { return try field.match(text) } catch {
+            throw .usage("--\(option.long): \(error.message)")
         }
-        return match
     }
 }
 

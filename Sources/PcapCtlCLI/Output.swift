@@ -10,6 +10,9 @@ public struct Output: Sendable {
 
     public var format: Format
 
+    /// `-o/--output`'s values and default, as az's.
+    static let formatField = ChoiceField("output", Format.allCases.map(\.rawValue), default: Format.json.rawValue)
+
     /// Columns a table shows for a resource, like PowerShell's view of a PacketCaptureResult.
     public static let resourceColumns = ["name", "provisioningState", "targetType", "bytesToCapturePerPacket", "totalBytesPerSession", "timeLimitInSeconds"]
     /// Columns a table shows for a status.
@@ -66,6 +69,12 @@ public struct Output: Sendable {
 
     public static func writeStandardOutput(_ text: String) {
         write(text, to: STDOUT_FILENO)
+    }
+
+    /// One line on stderr, as `pcapctl: ...`: what happened besides the result (a kept file, a skipped record).
+    public static func writeNotice(_ message: String) {
+        let oneLine = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+        write("pcapctl: \(oneLine)\n", to: STDERR_FILENO)
     }
 
     /// One line on stderr, as `pcapctl: error: ...`.

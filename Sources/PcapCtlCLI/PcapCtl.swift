@@ -1,3 +1,5 @@
+import CaptureAgent
+import CaptureOperations
 import ControlPlane
 import Glibc
 
@@ -8,17 +10,45 @@ public enum PcapCtl {
     /// Every verb, in the order `--help` lists them.
     public static let verbs: [Verb] = [
         CreateVerb.verb, ShowVerb.verb, ShowStatusVerb.verb, ListVerb.verb, StopVerb.verb, DeleteVerb.verb,
-        DownloadVerb.verb, WaitVerb.verb, ShowFilterVerb.verb, AgentVerb.verb,
+        DownloadVerb.verb, WaitVerb.verb, ShowFilterVerb.verb,
     ]
 
     /// Runs the process's own command line and exits with its code.
     public static func main() -> Never {
-        exit(run(arguments: Array(CommandLine.arguments.dropFirst())))
+        let raw = (1..<Int(CommandLine.argc)).map { index in
+            let argument = CommandLine.unsafeArgv[index]!
+            return argument.withMemoryRebound(to: UInt8.self, capacity: strlen(argument)) { Array(UnsafeBufferPointer(start: $0, count: strlen(argument))) }
+        }
+        do throws(PcapCtlError) {
+            exit(run(arguments: try decodeArguments(raw)))
+        } catch {
+            Output.writeError(error.message)
+            exit(error.exitCode)
+        }
+    }
+
+    /// The arguments as text, refusing any that is not UTF-8. `CommandLine.arguments` would replace the bad
+    /// bytes with U+FFFD, so a path typed in another encoding would name some other file without a word.
+    static func decodeArguments(_ raw: [[UInt8]]) throws(PcapCtlError) -> [String] {
+        var arguments: [String] = []
+        for (position, bytes) in raw.enumerated() {
+            guard let argument = String(validating: bytes, as: UTF8.self) else {
+                let text = String(decoding: bytes, as: UTF8.self)
+                let flag = text.hasPrefix("-") ? String(text.prefix { $0 != "=" }) : arguments.last.flatMap { $0.hasPrefix("-") ? $0 : nil }
+                throw .usage("\(flag ?? "argument \(position + 1)"): the value is not valid UTF-8; pcapctl takes UTF-8 text only")
+            }
+            arguments.append(argument)
+        }
+        return arguments
     }
 
     public static func run(arguments: [String]) -> Int32 {
+        if arguments.first == AgentCommandLine.verb {
+            return AgentCommandLine.main(arguments, environment: PcapCtlEnvironment.fromProcessEnvironment())
+        }
         // A reader that goes away (`pcapctl list | head`) must not kill us mid-write.
         signal(SIGPIPE, SIG_IGN)
+        var parsedOptions: ParsedOptions?
         do throws(PcapCtlError) {
             switch try ArgumentParser.parse(arguments, verbs: verbs) {
             case .topLevelHelp:
@@ -28,15 +58,18 @@ public enum PcapCtl {
             case .help(let verb):
                 Output.writeStandardOutput(Help.verb(verb))
             case .run(let verb, let options):
+                parsedOptions = options
                 let environment = PcapCtlEnvironment.fromProcessEnvironment()
                 try environment.validate()
-                let format = try options.choice(CommonOptions.output, from: Output.Format.allCases.map(\.rawValue), default: "json")
-                var context = VerbContext(environment: environment, options: options, output: Output(format: Output.Format(rawValue: format)!))
+                let format = try options.choice(CommonOptions.output)
+                var context = VerbContext(
+                    environment: environment, options: options, output: Output(format: Output.Format(rawValue: format)!),
+                    operations: LocalCaptureHost.operations(environment: environment))
                 return try verb.run(&context)
             }
             return ExitCode.success
         } catch {
-            Output.writeError(error.message)
+            Output.writeError(CommandLineError.line(for: error, options: parsedOptions))
             return error.exitCode
         }
     }
@@ -48,10 +81,10 @@ extension VerbContext {
         try Validation.normalizeLocation(options.string(CommonOptions.location) ?? environment.defaultLocation)
     }
 
-    /// `-n/--name` and `-l/--location`, checked, then the stored capture.
-    func loadNamedCapture() throws(PcapCtlError) -> StoredCapture {
+    /// `-n/--name` and `-l/--location`, checked.
+    func captureReference() throws(PcapCtlError) -> CaptureReference {
         let name = try options.required(CommonOptions.name)
         try Validation.checkName(name)
-        return try store.load(name: name, location: try location())
+        return CaptureReference(name: name, location: try location())
     }
 }

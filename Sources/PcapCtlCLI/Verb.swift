@@ -1,11 +1,13 @@
+import CaptureOperations
 import ControlPlane
 
-/// Everything a verb needs from the invocation: where state lives, the parsed options, and where to write.
+/// Everything a verb needs from the invocation: where state lives, the parsed options, where to write,
+/// and the operations it calls.
 public struct VerbContext {
     public var environment: PcapCtlEnvironment
     public var options: ParsedOptions
     public var output: Output
-    public var store: CaptureStore { CaptureStore(environment: environment) }
+    public var operations: PacketCaptureOperations
 }
 
 /// One subcommand: its option table (which drives both parsing and help) and what it does.

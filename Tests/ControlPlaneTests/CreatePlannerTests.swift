@@ -23,18 +23,20 @@ struct CreatePlannerTests {
         return request
     }
 
+    /// A refused request's error as `parameter: message` (az's own wording where it has one).
     func usageMessage(_ request: CreateRequest) -> String? {
-        do {
+        do throws(PcapCtlError) {
             _ = try planner.plan(request)
             return nil
         } catch {
-            return error.code == .usage ? error.message : "not usage: \(error.message)"
+            let text = error.commandLineMessage ?? ((error.parameter.map { "\($0): " } ?? "") + error.message)
+            return error.kind == .usage ? text : "not usage: \(text)"
         }
     }
 
     @Test func defaultsMatchAzure() throws {
         let capture = try planner.plan(request())
-        let resource = capture.resource
+        let resource = capture.resource()
         #expect(resource.bytesToCapturePerPacket == 0)
         #expect(resource.totalBytesPerSession == 1_073_741_824)
         #expect(resource.timeLimitInSeconds == 18000)
@@ -61,20 +63,20 @@ struct CreatePlannerTests {
             $0.storageAccount = "/subscriptions/x/resourceGroups/y/providers/Microsoft.Storage/storageAccounts/acct1"
             $0.storagePath = "https://acct1.blob.core.windows.net/mylogs/"
         }, now: now)
-        #expect(capture.resource.storageLocation.storageId == "/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct1")
+        #expect(capture.resource().storageLocation.storageId == "/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct1")
         #expect(capture.settings.instances[0].storageFile == "acct1/mylogs/subscriptions/sub-1/resourcegroups/rg/providers/microsoft.compute/virtualmachines/host1/2025/11/24/packetcapture_16_00_00_007.cap")
-        #expect(capture.resource.storageLocation.storagePath == "/state/storage/" + capture.settings.instances[0].storageFile!)
+        #expect(capture.resource().storageLocation.storagePath == "/state/storage/" + capture.settings.instances[0].storageFile!)
     }
 
     @Test func badStorageValuesAreRefused() {
-        #expect(usageMessage(request { $0.storageAccount = "Upper" })?.hasPrefix("--storage-account: ") == true)
-        #expect(usageMessage(request { $0.storageAccount = "ab" })?.hasPrefix("--storage-account: ") == true)
-        #expect(usageMessage(request { $0.storageAccount = "acct1"; $0.storagePath = "https://other.blob.core.windows.net/c1" })?.hasPrefix("--storage-path: ") == true)
-        #expect(usageMessage(request { $0.storageAccount = "acct1"; $0.storagePath = "../x" })?.hasPrefix("--storage-path: ") == true)
+        #expect(usageMessage(request { $0.storageAccount = "Upper" })?.hasPrefix("storageLocation.storageId: ") == true)
+        #expect(usageMessage(request { $0.storageAccount = "ab" })?.hasPrefix("storageLocation.storageId: ") == true)
+        #expect(usageMessage(request { $0.storageAccount = "acct1"; $0.storagePath = "https://other.blob.core.windows.net/c1" })?.hasPrefix("storageLocation.storagePath: ") == true)
+        #expect(usageMessage(request { $0.storageAccount = "acct1"; $0.storagePath = "../x" })?.hasPrefix("storageLocation.storagePath: ") == true)
     }
 
     @Test func byteLimitBelowAFileHeaderIsRefused() {
-        #expect(usageMessage(request { $0.captureLimit = 23 })?.hasPrefix("--capture-limit: ") == true)
+        #expect(usageMessage(request { $0.captureLimit = 23 })?.hasPrefix("totalBytesPerSession: ") == true)
         #expect(usageMessage(request { $0.captureLimit = 24 }) == nil)
         #expect(usageMessage(request { $0.captureLimit = 0 }) == nil)
     }
@@ -85,11 +87,11 @@ struct CreatePlannerTests {
         #expect(try planner.plan(request { $0.vm = "localhost" }).settings.instances[0].machine == .host)
         #expect(try planner.plan(request { $0.vm = "host1" }).settings.instances[0].machine == .host)
         #expect(try planner.plan(request { $0.vm = "pid:1" }).settings.instances[0].machine == .process(1))
-        #expect(throws: PcapCtlError.notFound("ResourceNotFound: --vm: VM 'nope' not found: no network namespace named 'nope' (see 'ip netns list')")) {
+        #expect(throws: PcapCtlError.notFound(parameter: "target", "VM 'nope' not found: no network namespace named 'nope' (see 'ip netns list')")) {
             try planner.plan(request { $0.vm = "nope" })
         }
-        #expect(usageMessage(request { $0.vm = "pid:x" })?.hasPrefix("--vm: ") == true)
-        #expect(usageMessage(request { $0.vm = "../etc" })?.hasPrefix("--vm: ") == true)
+        #expect(usageMessage(request { $0.vm = "pid:x" })?.hasPrefix("target: ") == true)
+        #expect(usageMessage(request { $0.vm = "../etc" })?.hasPrefix("target: ") == true)
     }
 
     @Test func scaleSetsResolveInstancesWithIncludeAndExclude() throws {
@@ -101,11 +103,11 @@ struct CreatePlannerTests {
         #expect(try instances { $0.include = [".../virtualMachineScaleSets/web/virtualMachines/1"] } == ["1"])
         #expect(try instances { $0.exclude = ["1"] } == ["0", "2"])
         let capture = try planner.plan(request { $0.targetType = .azureVMSS; $0.target = "web"; $0.include = ["1"] })
-        #expect(capture.resource.target.hasSuffix("/virtualMachineScaleSets/web"))
+        #expect(capture.resource().target.hasSuffix("/virtualMachineScaleSets/web"))
         #expect(capture.settings.instances[0].localFile == "cap_1.cap")
         #expect(capture.settings.instances[0].machine == .namespace("web_1"))
         #expect(usageMessage(request { $0.targetType = .azureVMSS; $0.target = "web"; $0.include = ["0"]; $0.exclude = ["1"] })
-            == "--include/--exclude: Packet Capture Scope can either have Include Scope or Exclude Scope, but not both")
+            == "scope: Packet Capture Scope can either have Include Scope or Exclude Scope, but not both")
         #expect(usageMessage(request { $0.targetType = .azureVMSS }) == "--target: required when --target-type is AzureVMSS (the scale set's name or id)")
         #expect(usageMessage(request { $0.include = ["0"] }) == "--include/--exclude: scale set instances apply only with --target-type AzureVMSS")
         #expect(throws: PcapCtlError.self) { try planner.plan(request { $0.targetType = .azureVMSS; $0.target = "web"; $0.include = ["7"] }) }

@@ -1,6 +1,7 @@
 import ControlPlane
 import Foundation
 import PcapFormat
+import SystemCalls
 import Testing
 
 struct StoreTests {
@@ -19,7 +20,7 @@ struct StoreTests {
         let store = CaptureStore(environment: environment)
         let capture = try sampleCapture(environment)
         _ = try store.withLocationLock("local", exclusive: true) { () throws(PcapCtlError) in
-            try store.insert(capture, initialStatus: InstanceStatus(state: .notStarted))
+            try store.insert(capture, before: {})
         }
         #expect(try store.load(name: "c1", location: "local") == capture)
         #expect(try store.names(in: "local") == ["c1"])
@@ -30,13 +31,13 @@ struct StoreTests {
         let duplicate = try sampleCapture(environment)
         #expect(throws: PcapCtlError.self) {
             _ = try store.withLocationLock("local", exclusive: true) { () throws(PcapCtlError) in
-                try store.insert(duplicate, initialStatus: InstanceStatus(state: .notStarted))
+                try store.insert(duplicate, before: {})
             }
         }
         #expect(try store.load(name: "c1", location: "local") == capture)
-        try store.remove(name: "c1", location: "local")
+        #expect(try store.remove(name: "c1", location: "local") == [])
         #expect(try store.names(in: "local").isEmpty)
-        #expect(throws: PcapCtlError.notFound("ResourceNotFound: packet capture 'c1' was not found in location 'local'")) {
+        #expect(throws: PcapCtlError.notFound("packet capture 'c1' was not found in location 'local'")) {
             try store.load(name: "c1", location: "local")
         }
     }
@@ -48,7 +49,7 @@ struct StoreTests {
         defer { umask(old) }
         let capture = try sampleCapture(environment)
         _ = try store.withLocationLock("local", exclusive: true) { () throws(PcapCtlError) in
-            try store.insert(capture, initialStatus: InstanceStatus(state: .notStarted))
+            try store.insert(capture, before: {})
         }
         let file = store.layout.captureFile("local", "c1")
         #expect((try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? NSNumber)?.intValue == 0o600)
@@ -60,7 +61,7 @@ struct StoreTests {
         let store = CaptureStore(environment: environment)
         try FileManager.default.createDirectory(atPath: store.layout.captureDirectory("local", "bad"), withIntermediateDirectories: true)
         try Data("{\"version\": 1}".utf8).write(to: URL(fileURLWithPath: store.layout.captureFile("local", "bad")))
-        do {
+        do throws(PcapCtlError) {
             _ = try store.load(name: "bad", location: "local")
             Issue.record("loaded a corrupt file")
         } catch {
@@ -76,7 +77,7 @@ struct StoreTests {
             for _ in 0..<16 {
                 group.addTask {
                     (try? store.withLocationLock("local", exclusive: true) { () throws(PcapCtlError) in
-                        try store.insert(capture, initialStatus: InstanceStatus(state: .notStarted))
+                        try store.insert(capture, before: {})
                     }) != nil
                 }
             }
@@ -105,7 +106,7 @@ struct StoreTests {
         let source = environment.home + "/src.cap"
         try Data([1, 2, 3]).write(to: URL(fileURLWithPath: source))
         #expect(throws: ConfinedFiles.Failure.self) { try ConfinedFiles.copy(from: source, toRoot: root, relativePath: "evil/x.cap") }
-        #expect(throws: ConfinedFiles.Failure.self) { try ConfinedFiles.checkWritable(root: root, relativePath: "evil/x.cap") }
+        #expect(throws: ConfinedFiles.Failure.self) { try ConfinedFiles.probeWritable(root: root, relativePath: "evil/x.cap") }
         #expect(try FileSystem.listDirectory(outside).isEmpty)
         // A symlink as the file itself is refused too, and never followed.
         try FileManager.default.createSymbolicLink(atPath: root + "/link.cap", withDestinationPath: outside + "/target.cap")

@@ -14,7 +14,7 @@ struct ValidationTests {
     }
 
     @Test func nameErrorsNameTheFlagAndTheRule() {
-        #expect(throws: PcapCtlError.usage("--name: 'a/b' is not a valid name: use 1-80 letters, digits, '_', '.' or '-', starting with a letter or digit and not ending with '.'")) {
+        #expect(throws: PcapCtlError.usage("name", "'a/b' is not a valid name: use 1-80 letters, digits, '_', '.' or '-', starting with a letter or digit and not ending with '.'")) {
             try Validation.checkName("a/b")
         }
     }
@@ -45,12 +45,12 @@ struct ValidationTests {
         ("/var/captures/.cap", "must name a file"),
     ])
     func filePathsOutsideTheRootAreRefused(_ path: String, _ rule: String) {
-        do {
+        do throws(PcapCtlError) {
             _ = try Validation.relativeCapturePath(path, capturesRoot: "/var/captures")
             Issue.record("accepted \(path)")
         } catch {
-            #expect(error.code == .usage)
-            #expect(error.message.hasPrefix("--file-path: "))
+            #expect(error.kind == .usage)
+            #expect(error.parameter == "storageLocation.filePath")
             #expect(error.message.contains(rule), "\(error.message)")
         }
     }

@@ -106,7 +106,6 @@ struct CaptureLifecycleTests {
         #expect(try pcapctl.run(["wait", "-n", "blob", "--timeout", "15"]).exitCode == 0)
         #expect(FileManager.default.fileExists(atPath: path))
         #expect(ReadBack.mode(path) & 0o777 == 0o600)
-        #expect(ReadBack.mode(FileManager.default.currentDirectoryPath) >= 0)
         let download = try pcapctl.run(["download", "-n", "blob", "--file", pcapctl.root + "/blob.cap"])
         #expect(download.exitCode == 0, "\(download.standardError)")
     }

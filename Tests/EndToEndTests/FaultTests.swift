@@ -6,9 +6,13 @@ import TestSupport
 /// stale pids, libpcap errors, missing privileges.
 @Suite(.enabled(if: isRoot, "faults are injected as root"))
 struct FaultTests {
-    func partialFile(_ pcapctl: Pcapctl, _ name: String) -> String {
-        "\(pcapctl.home)/locations/local/captures/\(name)/instances/vm/capture.partial.cap"
+    /// Kills the agent of capture `name` and waits until it is gone and its lock free (a dying process
+    /// can hold its lock a moment after it left /proc's list of live ones).
+    func killAgent(_ pid: Int, of name: String, _ pcapctl: Pcapctl) throws {
+        kill(pid_t(pid), SIGKILL)
+        try #require(waitUntil(seconds: 10) { processHasEnded(pid) && pcapctl.agentLockIsFree(name) }, "agent \(pid) outlived SIGKILL")
     }
+
 
     @Test func aKilledAgentKeepsEveryFlushedPacket() throws {
         let pcapctl = Pcapctl(label: "kill")
@@ -16,12 +20,11 @@ struct FaultTests {
         let file = pcapctl.capturesRoot + "/kill.cap"
         #expect(try pcapctl.run(["create", "-n", "kill", "--interface", "lo", "--file-path", file]).exitCode == 0)
         UDPTraffic.send(count: 100, payloadSize: 50, port: port)
-        usleep(1_500_000)  // the agent flushes at least once a second
+        #expect(waitUntil(seconds: 10) { pcapctl.packetsFlushed("kill", "udp and dst port \(port)") == 100 })
         let pid = try #require(try pcapctl.run(["show-status", "-n", "kill"]).json?["agentPid"] as? Int)
-        kill(pid_t(pid), SIGKILL)
-        usleep(200_000)
+        try killAgent(pid, of: "kill", pcapctl)
         // A write torn by the kill: half a record header at the end of the file.
-        let handle = try #require(FileHandle(forWritingAtPath: partialFile(pcapctl, "kill")))
+        let handle = try #require(FileHandle(forWritingAtPath: pcapctl.partialCapture("kill")))
         try handle.seekToEnd()
         try handle.write(contentsOf: Data([0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07]))
         try handle.close()
@@ -94,7 +97,7 @@ struct FaultTests {
         let created = try pcapctl.run(["create", "-n", "ifgone", "--vm", vm, "--interface", interface, "--file-path", file])
         #expect(created.exitCode == 0, "\(created.standardError)")
         try lab.sendUDP(from: client, to: "198.18.14.2", port: 7004, count: 10)
-        usleep(1_200_000)
+        #expect(waitUntil(seconds: 10) { pcapctl.packetsFlushed("ifgone", "udp and dst port 7004") == 10 })
         #expect(try runCommand("/usr/bin/env", ["ip", "-n", vm, "link", "del", interface]).exitCode == 0)
         #expect(try pcapctl.run(["wait", "-n", "ifgone", "--timeout", "10"]).exitCode == 0)
         let status = try #require(try pcapctl.run(["show-status", "-n", "ifgone"]).json)
@@ -109,22 +112,18 @@ struct FaultTests {
         let instance = "\(pcapctl.home)/locations/local/captures/stale/instances/vm"
         let statusBefore = try Data(contentsOf: URL(fileURLWithPath: instance + "/status.json"))
         let pid = try #require(try pcapctl.run(["show-status", "-n", "stale"]).json?["agentPid"] as? Int)
-        kill(pid_t(pid), SIGKILL)
-        usleep(200_000)
-        // As after a reboot: the record still says Running, and the recorded pid now belongs to another process.
-        let bystander = Process()
-        bystander.executableURL = URL(fileURLWithPath: "/bin/sleep")
-        bystander.arguments = ["30"]
-        try bystander.run()
-        defer { bystander.terminate() }
+        try killAgent(pid, of: "stale", pcapctl)
+        // As after a reboot: the record still says Running, and the recorded pid now belongs to another process,
+        // one that SIGTERM would end (an empty signal mask), so any signal sent to it shows.
+        let bystander = try HelperProcess("/bin/sleep", ["30"])
+        defer { bystander.kill() }
         try statusBefore.write(to: URL(fileURLWithPath: instance + "/status.json"))
-        let ticks = try String(contentsOfFile: "/proc/\(bystander.processIdentifier)/stat", encoding: .utf8)
-            .split(separator: ")").last!.split(separator: " ")[19]
-        try "\(bystander.processIdentifier) \(ticks)\n".write(toFile: instance + "/agent.lock", atomically: false, encoding: .utf8)
+        let ticks = try #require(bystander.startTicks)
+        try "\(bystander.pid) \(ticks)\n".write(toFile: instance + "/agent.lock", atomically: false, encoding: .utf8)
 
         #expect(try pcapctl.run(["stop", "-n", "stale"]).exitCode == 0)
         #expect(try pcapctl.run(["delete", "-n", "stale"]).exitCode == 0)
-        #expect(bystander.isRunning)
+        #expect(bystander.isRunning, "the bystander was ended by signal \(bystander.terminatingSignal.map(String.init) ?? "none")")
         #expect(try pcapctl.run(["show", "-n", "stale"]).exitCode == 3)
     }
 
@@ -132,8 +131,7 @@ struct FaultTests {
         let pcapctl = Pcapctl(label: "reboot")
         #expect(try pcapctl.run(["create", "-n", "rb", "--interface", "lo", "--file-path", pcapctl.capturesRoot + "/rb.cap"]).exitCode == 0)
         let pid = try #require(try pcapctl.run(["show-status", "-n", "rb"]).json?["agentPid"] as? Int)
-        kill(pid_t(pid), SIGKILL)
-        usleep(200_000)
+        try killAgent(pid, of: "rb", pcapctl)
         for verb in [["show-status", "-n", "rb"], ["list"]] {
             _ = try pcapctl.run(verb)
         }
@@ -199,8 +197,10 @@ struct FaultTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
         #expect(try pcapctl.run(["list"]).jsonArray?.isEmpty ?? true)
 
-        // Planted while the capture runs (after create checked): delivery refuses it, the packets stay downloadable.
+        // Planted while the capture runs, in place of the directory create made and probed: delivery refuses
+        // it, the packets stay downloadable.
         #expect(try pcapctl.run(["create", "-n", "late", "--interface", "lo", "--file-path", pcapctl.capturesRoot + "/later/x.cap"]).exitCode == 0)
+        try FileManager.default.removeItem(atPath: pcapctl.capturesRoot + "/later")
         try FileManager.default.createSymbolicLink(atPath: pcapctl.capturesRoot + "/later", withDestinationPath: outside)
         #expect(try pcapctl.run(["stop", "-n", "late"]).exitCode == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)

@@ -5,6 +5,12 @@ import TestSupport
 /// VMs and scale sets as network namespaces: the capture runs inside the target's namespace.
 @Suite(.enabled(if: isRoot, "namespaces and capture need root"))
 struct TargetTests {
+    /// The inode of a file (for namespaces: which namespace it is).
+    func inode(_ path: String) -> UInt64? {
+        var info = stat()
+        return stat(path, &info) == 0 ? UInt64(info.st_ino) : nil
+    }
+
     @Test func aVmIsANetworkNamespace() throws {
         let lab = NetworkLab()
         let (client, vm) = try lab.clientAndVM(subnet: 10)
@@ -24,15 +30,14 @@ struct TargetTests {
     @Test func aProcessNamespaceIsAVm() throws {
         let lab = NetworkLab()
         let (client, container) = try lab.clientAndVM(subnet: 11)
-        let sleeper = Process()
-        sleeper.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        sleeper.arguments = ["ip", "netns", "exec", container, "sleep", "60"]
-        try sleeper.run()
-        defer { sleeper.terminate() }
-        usleep(200_000)
+        let sleeper = try HelperProcess("/usr/bin/env", ["ip", "netns", "exec", container, "sleep", "60"])
+        defer { sleeper.kill() }
+        // `ip netns exec` enters the namespace, then becomes `sleep`: wait until the process is in it.
+        let namespace = try #require(inode("/run/netns/\(container)"))
+        try #require(waitUntil(seconds: 10) { inode("/proc/\(sleeper.pid)/ns/net") == namespace })
         let pcapctl = Pcapctl(label: "pid")
         let file = pcapctl.capturesRoot + "/pid.cap"
-        let created = try pcapctl.run(["create", "-n", "bypid", "--vm", "pid:\(sleeper.processIdentifier)", "--file-path", file])
+        let created = try pcapctl.run(["create", "-n", "bypid", "--vm", "pid:\(sleeper.pid)", "--file-path", file])
         #expect(created.exitCode == 0, "\(created.standardError)")
         try lab.sendUDP(from: client, to: "198.18.11.2", port: 7001, count: 12)
         #expect(try pcapctl.run(["stop", "-n", "bypid"]).exitCode == 0)
@@ -45,7 +50,8 @@ struct TargetTests {
         #expect(missing.exitCode == 3)
         #expect(missing.standardError.contains("not found"))
         let noPid = try pcapctl.run(["create", "-n", "x", "--vm", "pid:999999999", "--file-path", pcapctl.capturesRoot + "/x.cap"])
-        #expect(noPid.exitCode == 3 || noPid.exitCode == 2)
+        #expect(noPid.exitCode == 3)
+        #expect(noPid.standardError.contains("no process 999999999"), "\(noPid.standardError)")
         let noScaleSet = try pcapctl.run(["create", "-n", "x", "--target-type", "AzureVMSS", "--target", "nosuchset", "--file-path", pcapctl.capturesRoot + "/x.cap"])
         #expect(noScaleSet.exitCode == 3)
         #expect(pcapctl.filesWritten().isEmpty)
@@ -58,7 +64,7 @@ struct TargetTests {
         let file = pcapctl.capturesRoot + "/gone.cap"
         #expect(try pcapctl.run(["create", "-n", "gone", "--vm", vm, "--file-path", file]).exitCode == 0)
         try lab.sendUDP(from: client, to: "198.18.12.2", port: 7002, count: 15)
-        usleep(1_500_000)
+        #expect(waitUntil(seconds: 10) { pcapctl.packetsFlushed("gone", "udp and dst port 7002") == 15 })
         try lab.removeNamespace(vm)
         #expect(try pcapctl.run(["wait", "-n", "gone", "--timeout", "10"]).exitCode == 0)
         let status = try #require(try pcapctl.run(["show-status", "-n", "gone"]).json)

@@ -4,9 +4,11 @@ import Testing
 import TestSupport
 
 /// Filters on real traffic: in namespaces the test makes, TCP and UDP flows run both ways between
-/// several addresses and ports while pcapctl captures everything and, at the same time, with each
-/// filter set. The expected packets are computed from the capture of everything by the reference
-/// matcher, which evaluates the filter semantics directly and shares no code with the BPF builder.
+/// several addresses and ports (the same port numbers on both sides, and over the VM's loopback) while
+/// pcapctl captures everything and, at the same time, with each filter set. The expected packets are
+/// computed from the capture of everything by the reference matcher, which evaluates the filter
+/// semantics directly, with each packet's direction read from the file's cooked header, and shares no
+/// code with the BPF builder.
 @Suite(.enabled(if: isRoot, "namespaces and capture need root"))
 struct FilterCaptureTests {
     static let filterSets: [String] = [
@@ -15,6 +17,11 @@ struct FilterCaptureTests {
         #"[{"localIPAddress":"198.18.20.1-198.18.20.2","remoteIPAddress":"198.18.20.10-198.18.20.11"}]"#,
         #"[{"protocol":"Any","remotePort":"443, 5003"}]"#,
         #"[{"protocol":"tcp","local_ip_address":"198.18.20.3","remote-port":"1024-65535"}]"#,
+        // One port number, both sides: only the side the VM's own port is on.
+        #"[{"protocol":"TCP","localPort":"8080"}]"#,
+        #"[{"protocol":"TCP","remotePort":"8080"}]"#,
+        #"[{"protocol":"UDP","remotePort":"5000"}]"#,
+        #"[{"localPort":"5000;5001"}]"#,
     ]
 
     @Test func eachFilterSetCapturesExactlyTheMatchingPackets() throws {
@@ -48,7 +55,13 @@ struct FilterCaptureTests {
         }
         try lab.sendTCP(from: vm, to: "198.18.20.10", port: 443, count: 2)
         try lab.sendTCP(from: vm, to: "198.18.20.11", port: 443, count: 2)
-        usleep(300_000)
+        // VM to peer on the port numbers the peer also uses towards the VM: TCP 8080 (UDP 5000 above).
+        try lab.sendTCP(from: vm, to: "198.18.20.10", port: 8080, count: 2)
+        // The VM to itself: loopback, and its own address (also over loopback).
+        try lab.sendUDP(from: vm, to: "127.0.0.1", port: 5000, count: 2)
+        try lab.sendTCP(from: vm, to: "127.0.0.1", port: 8080, count: 2)
+        try lab.sendUDP(from: vm, to: "198.18.20.2", port: 5001, count: 2)
+        // No pause: a stop reads every packet the kernel already holds before the agent exits.
 
         for name in ["all"] + Self.filterSets.indices.map({ "f\($0)" }) {
             #expect(try pcapctl.run(["stop", "-n", name]).exitCode == 0)
@@ -57,10 +70,15 @@ struct FilterCaptureTests {
         let everythingIP = everything.records.filter { PcapDecoder.decodePacket($0.bytes, linkType: everything.header.linkType).ipVersion == 4 }
         #expect(everythingIP.count >= 60)
 
+        let linkType = everything.header.linkType
+        #expect(everything.records.allSatisfy { PcapDecoder.linkDirection($0.bytes, linkType: linkType) != nil })
+        #expect(everything.records.contains { PcapDecoder.linkDirection($0.bytes, linkType: linkType)?.onLoopback == true })
         for (index, json) in Self.filterSets.enumerated() {
             let filters = try FilterList.parse(json: json)
             let expected = try everything.records.filter {
-                try ReferenceMatcher.captures(PcapDecoder.decodePacket($0.bytes, linkType: everything.header.linkType), with: filters)
+                try ReferenceMatcher.captures(
+                    PcapDecoder.decodePacket($0.bytes, linkType: linkType), direction: PcapDecoder.linkDirection($0.bytes, linkType: linkType),
+                    with: filters)
             }.map(\.bytes)
             let file = try PcapDecoder.read(contentsOf: URL(fileURLWithPath: pcapctl.capturesRoot + "/f\(index).cap"))
             let captured = file.records.map(\.bytes)
@@ -70,6 +88,6 @@ struct FilterCaptureTests {
                 "filter set \(index): captured \(captured.count), expected \(expected.count)")
         }
         let expression = try pcapctl.run(["show-filter", "-n", "f0"]).json?["expression"] as? String
-        #expect(expression == BPFExpression.make(for: try FilterList.parse(json: Self.filterSets[0])))
+        #expect(expression == BPFExpression.make(for: try FilterList.parse(json: Self.filterSets[0]), on: .any))
     }
 }

@@ -6,6 +6,9 @@ import TestSupport
 ///
 /// A packet is captured when any filter matches it. A filter matches when the protocol fits
 /// and the packet goes local → remote or remote → local with every set field on its side.
+/// "Local" is the target: when the packet's direction is known, one the target sent must go
+/// local → remote and one it received remote → local, except on loopback, where the target is
+/// both ends and either way fits; when it is not known, either way fits.
 enum ReferenceMatcher {
     /// A decoded packet with its addresses read once, for matching against many filters.
     struct Packet {
@@ -20,16 +23,16 @@ enum ReferenceMatcher {
         }
     }
 
-    static func captures(_ packet: DecodedPacket, with filters: [PacketCaptureFilter]) throws -> Bool {
+    static func captures(_ packet: DecodedPacket, direction: LinkDirection? = nil, with filters: [PacketCaptureFilter]) throws -> Bool {
         let specs = try filters.enumerated().map { try FilterSpec($1, position: $0 + 1) }
-        return captures(Packet(packet), with: specs)
+        return captures(Packet(packet), direction: direction, with: specs)
     }
 
-    static func captures(_ packet: Packet, with specs: [FilterSpec]) -> Bool {
-        specs.isEmpty || specs.contains { matches(packet, $0) }
+    static func captures(_ packet: Packet, direction: LinkDirection? = nil, with specs: [FilterSpec]) -> Bool {
+        specs.isEmpty || specs.contains { matches(packet, direction, $0) }
     }
 
-    static func matches(_ packet: Packet, _ spec: FilterSpec) -> Bool {
+    static func matches(_ packet: Packet, _ direction: LinkDirection?, _ spec: FilterSpec) -> Bool {
         let (src, dst, packet) = (packet.src, packet.dst, packet.decoded)
         let restrictsAddresses = spec.localAddresses != nil || spec.remoteAddresses != nil
         switch spec.protocol {
@@ -48,7 +51,8 @@ enum ReferenceMatcher {
             && fits(spec.localPorts, packet.srcPort) && fits(spec.remotePorts, packet.dstPort)
         let remoteToLocal = fits(spec.remoteAddresses, src) && fits(spec.localAddresses, dst)
             && fits(spec.remotePorts, packet.srcPort) && fits(spec.localPorts, packet.dstPort)
-        return localToRemote || remoteToLocal
+        guard let direction, !direction.onLoopback else { return localToRemote || remoteToLocal }
+        return direction.sentByTarget ? localToRemote : remoteToLocal
     }
 
     /// An unset field fits anything; a set one needs the value to be present and in the set.

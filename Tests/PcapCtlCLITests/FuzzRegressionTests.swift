@@ -31,7 +31,7 @@ struct FuzzRegressionTests {
         #expect(inputs.count >= 3)
         for input in inputs {
             if let filters = try? FilterList.parse(json: String(decoding: input, as: UTF8.self)) {
-                _ = BPFExpression.make(for: filters)
+                _ = BPFExpression.make(for: filters, on: .interface)
                 try FilterList.validate(filters)
             }
         }

@@ -92,6 +92,19 @@ public struct DecodedPacket: Sendable, Equatable, Hashable {
     }
 }
 
+/// A packet's direction, seen from the capture target.
+public struct LinkDirection: Sendable, Equatable {
+    /// The target sent it (otherwise it received it).
+    public var sentByTarget: Bool
+    /// It went over loopback, where the target is both ends.
+    public var onLoopback: Bool
+
+    public init(sentByTarget: Bool, onLoopback: Bool) {
+        self.sentByTarget = sentByTarget
+        self.onLoopback = onLoopback
+    }
+}
+
 public enum PcapDecoder {
     /// Link types the packet decoder understands, by their LINKTYPE_ numbers.
     public enum LinkType {
@@ -168,6 +181,21 @@ public enum PcapDecoder {
             offset = dataStart + Int(caplen)
         }
         return PcapFile(header: header, records: records, tornTailBytes: 0)
+    }
+
+    /// Which way a packet went and whether it was on loopback, as a Linux cooked header (the `any` device)
+    /// records them; nil for link types that do not say.
+    public static func linkDirection(_ bytes: [UInt8], linkType: UInt32) -> LinkDirection? {
+        let reader = ByteReader(bytes: bytes)
+        let packetType: UInt16?, deviceType: UInt16?
+        switch linkType {
+        case LinkType.linuxSLL: (packetType, deviceType) = (reader.uint16(at: 0), reader.uint16(at: 2))
+        case LinkType.linuxSLL2: (packetType, deviceType) = (reader.byte(at: 10).map(UInt16.init), reader.uint16(at: 8))
+        default: return nil
+        }
+        guard let packetType, let deviceType else { return nil }
+        // PACKET_OUTGOING is 4; ARPHRD_LOOPBACK is 772.
+        return LinkDirection(sentByTarget: packetType == 4, onLoopback: deviceType == 772)
     }
 
     /// Decodes a packet of the given link type; fields stay nil where the packet does not say.

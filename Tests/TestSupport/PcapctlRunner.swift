@@ -101,6 +101,26 @@ public final class Pcapctl: @unchecked Sendable {
         try runCommand(Self.executable, arguments, environment: environment)
     }
 
+    /// The file a running single-VM capture grows in the state directory: what it has flushed so far.
+    public func partialCapture(_ name: String) -> String {
+        "\(home)/locations/local/captures/\(name)/instances/vm/capture.partial.cap"
+    }
+
+    /// Whether no agent holds the lock of single-VM capture `name`: what pcapctl takes for "the agent is gone".
+    public func agentLockIsFree(_ name: String) -> Bool {
+        let descriptor = open("\(home)/locations/local/captures/\(name)/instances/vm/agent.lock", O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return true }
+        defer { close(descriptor) }
+        return flock(descriptor, LOCK_SH | LOCK_NB) == 0
+    }
+
+    /// Packets matching a tcpdump `expression` that the capture `name` has flushed so far (0 while its file
+    /// cannot be read).
+    public func packetsFlushed(_ name: String, _ expression: String) -> Int {
+        guard let result = try? runCommand("/usr/bin/env", ["tcpdump", "-nn", "-r", partialCapture(name), expression]), result.exitCode == 0 else { return 0 }
+        return result.standardOutput.split(separator: "\n").count
+    }
+
     /// Every file and directory under the test's root, for "nothing was written" checks.
     public func filesWritten() -> [String] {
         (FileManager.default.enumerator(atPath: root)?.allObjects as? [String]) ?? []

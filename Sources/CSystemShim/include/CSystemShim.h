@@ -16,7 +16,4 @@ int pcapctl_setns_net(int fd);
 /// A non-blocking, close-on-exec eventfd (not in Swift's Glibc module); -1 with errno on failure.
 int pcapctl_wakeup_descriptor(void);
 
-/// Process start time in clock ticks since boot, read from /proc/PID/stat (field 22); 0 if unknown.
-unsigned long long pcapctl_process_start_ticks(pid_t pid);
-
 #endif

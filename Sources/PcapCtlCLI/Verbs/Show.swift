@@ -8,7 +8,7 @@ enum ShowVerb {
         options: [CommonOptions.name, CommonOptions.location, CommonOptions.resourceGroup],
         examples: ["pcapctl show -n cap1 -l local"],
         run: { context throws(PcapCtlError) in
-            context.output.print(try context.loadNamedCapture().resource, columns: Output.resourceColumns)
+            context.output.print(try context.operations.get(try context.captureReference()).resource, columns: Output.resourceColumns)
             return ExitCode.success
         })
 }

@@ -1,3 +1,4 @@
+import CaptureOperations
 import ControlPlane
 
 /// `show-filter`: the BPF expression a capture runs with, to check with `tcpdump -d`.
@@ -20,10 +21,12 @@ enum ShowFilterVerb {
             let expression: String?
             switch (options.string(name), options.string(filters)) {
             case (nil, let text?):
-                expression = try CreateVerb.compile(try CreateVerb.parseFilters(text))
+                // As create compiles them for its default device, libpcap's `any`.
+                expression = try context.operations.compileFilters(try CreateVerb.parseFilters(text), on: .any)
             case (let captureName?, nil):
                 try Validation.checkName(captureName)
-                expression = try context.store.load(name: captureName, location: try context.location()).settings.bpfExpression
+                let reference = CaptureReference(name: captureName, location: try context.location())
+                expression = try context.operations.get(reference).capture.settings.bpfExpression
             default:
                 throw .usage("show-filter takes either -n/--name or --filters, not both and not neither")
             }

@@ -9,8 +9,7 @@ enum ShowStatusVerb {
         options: [CommonOptions.name, CommonOptions.location, CommonOptions.resourceGroup, OptionSpec("no-wait", .flag, help: "Accepted for az compatibility; status is always immediate.")],
         examples: ["pcapctl show-status -n cap1 -l local"],
         run: { context throws(PcapCtlError) in
-            let capture = try context.loadNamedCapture()
-            context.output.print(try CaptureService(environment: context.environment).report(capture), columns: Output.statusColumns)
+            context.output.print(try context.operations.status(try context.captureReference()), columns: Output.statusColumns)
             return ExitCode.success
         })
 }

@@ -10,8 +10,7 @@ enum StopVerb {
         examples: ["pcapctl stop -n cap1 -l local"],
         printsResult: false,
         run: { context throws(PcapCtlError) in
-            let capture = try context.loadNamedCapture()
-            try CaptureService(environment: context.environment).stop(capture)
+            try context.operations.stop(try context.captureReference())
             return ExitCode.success
         })
 }

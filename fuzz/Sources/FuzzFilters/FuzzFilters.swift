@@ -7,7 +7,7 @@ import PacketFilters
 public func fuzzFilters(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     guard let filters = try? FilterList.parse(json: text) else { return 0 }
-    _ = BPFExpression.make(for: filters)
+    _ = BPFExpression.make(for: filters, on: .any)
     do {
         try FilterList.validate(filters)
     } catch {

@@ -3,35 +3,14 @@ import CaptureEngine
 import ControlPlane
 import Glibc
 import Synchronization
-
-/// `__agent` (hidden): the background process that runs one instance's capture. `create` spawns it in a
-/// new session with the instance's agent lock on descriptor 3; it records its progress in status.json,
-/// delivers the file when the session ends, and exits.
-enum AgentVerb {
-    static let location = OptionSpec("location", .value(metavar: "LOCATION"), help: "Location of the capture.", required: true)
-    static let name = OptionSpec("name", .value(metavar: "NAME"), help: "Name of the capture.", required: true)
-    static let instance = OptionSpec("instance", .value(metavar: "KEY"), help: "Instance to capture.", required: true)
-
-    static let verb = Verb(
-        name: "__agent",
-        abstract: "Run a capture agent (started by create; not for direct use).",
-        options: [location, name, instance],
-        hidden: true, printsResult: false,
-        run: { context throws(PcapCtlError) in
-            let location = try Validation.normalizeLocation(try context.options.required(location))
-            let name = try context.options.required(name)
-            try Validation.checkName(name)
-            let key = try context.options.required(instance)
-            return try CaptureAgent(store: context.store, location: location, name: name, key: key).run()
-        })
-}
+import SystemCalls
 
 /// Turns SIGTERM, SIGINT and SIGHUP into a stop request. The agent is spawned with these signals
 /// blocked (see `AgentSupervisor.spawn`), so a signal sent before the capture opens waits, pending, until
 /// this thread takes it with sigwait; none is ever lost, and none can kill the agent mid-write.
 final class StopSignals: Sendable {
     private let requested = Atomic<Bool>(false)
-    private let session = Mutex<CaptureSession?>(nil)
+    private let session = Mutex<CaptureStopHandle?>(nil)
 
     init() {
         var blocked = AgentSupervisor.stopSignals
@@ -51,7 +30,7 @@ final class StopSignals: Sendable {
         if started == 0 { pthread_detach(thread) } else { Unmanaged<StopSignals>.fromOpaque(context).release() }
     }
 
-    func attach(_ capture: CaptureSession) {
+    func attach(_ capture: CaptureStopHandle) {
         session.withLock { $0 = capture }
         if requested.load(ordering: .acquiring) { capture.requestStop() }
     }
@@ -83,11 +62,15 @@ final class SpaceReserve {
     deinit { if held { unlink(path) } }
 }
 
+/// The agent process: runs one instance's capture, records its progress in status.json, delivers the file
+/// when the session ends, and exits. A launcher spawns it in a new session with the instance's agent lock
+/// on descriptor 3 and its stop signals blocked.
 struct CaptureAgent {
     let store: CaptureStore
-    let location: String
-    let name: String
-    let key: String
+    let assignment: AgentAssignment
+    var location: String { assignment.location }
+    var name: String { assignment.name }
+    var key: String { assignment.instanceKey }
 
     func run() throws(PcapCtlError) -> Int32 {
         let capture = try store.load(name: name, location: location)
@@ -95,6 +78,12 @@ struct CaptureAgent {
             throw .notFound("capture '\(name)' has no instance '\(key)'")
         }
         let paths = store.instancePaths(capture, instance)
+        // Only the agent its create spawned may run: one started by hand, or twice, would overwrite a
+        // capture's record. The token is the spawner's, written while the instance is NotStarted.
+        let starting = try store.readStatus(paths)
+        guard starting.state == .notStarted, let token = starting.launchToken, token == assignment.launchToken else {
+            throw .usage(nil, "refusing to run: capture '\(name)' instance '\(key)' in location '\(location)' is not waiting for this agent (its status is \(starting.state.rawValue)); agents are started only by create")
+        }
         let signals = StopSignals()
         // Room kept for the final status: if the state directory fills up, this is freed first.
         let reserve = SpaceReserve(path: paths.directory + "/space-reserve", bytes: 64 << 10)
@@ -123,7 +112,7 @@ struct CaptureAgent {
             close(fd)
         }
 
-        let resource = capture.resource
+        let resource = capture.record
         let configuration = CaptureConfiguration(
             interface: capture.settings.interface, snapshotLength: resource.bytesToCapturePerPacket,
             bufferSize: capture.settings.bufferSize, filter: capture.settings.bpfExpression)
@@ -135,7 +124,7 @@ struct CaptureAgent {
         } catch {
             return try finish(.error, reason: CaptureErrorKind.captureFailed.rawValue, errors: [.captureFailed], message: error.message)
         }
-        signals.attach(session)
+        signals.attach(session.stopHandle)
 
         status.state = .running
         status.captureStartTime = Timestamp.now().iso8601
@@ -153,7 +142,7 @@ struct CaptureAgent {
             partial: paths.partialCapture, length: Int(session.writer.bytesFlushed), instance: instance,
             environment: store.layout.environment)
         status.files = delivery.files
-        if delivery.errors.isEmpty { _ = unlink(paths.partialCapture) }
+        status.deliveredFiles = delivery.delivered
 
         switch end {
         case .captureFailed(let message):
@@ -198,7 +187,8 @@ struct CaptureAgent {
         return "\(machine) disappeared during the capture"
     }
 
+    /// One line in the agent's log (its stdout is agent.log); a log that cannot be written loses only the line.
     private func log(_ line: String) {
-        Output.writeStandardOutput("\(Timestamp.now().iso8601) \(location)/\(name)/\(key): \(line)\n")
+        try? StandardStream.write("\(Timestamp.now().iso8601) \(location)/\(name)/\(key): \(line)\n", to: StandardStream.output)
     }
 }

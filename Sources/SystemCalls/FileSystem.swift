@@ -1,30 +1,5 @@
 import Glibc
 
-/// An errno value with the C library's sentence for it.
-public struct Errno: Error, Equatable, Sendable, CustomStringConvertible {
-    public var rawValue: Int32
-
-    public init(_ rawValue: Int32) { self.rawValue = rawValue }
-
-    public static var current: Errno { Errno(errno) }
-
-    public var description: String { String(cString: strerror(rawValue)) }
-}
-
-/// Calls `body` until it stops failing with EINTR; returns its result or the errno it failed with.
-@inline(__always)
-func retryingOnInterrupt<T: FixedWidthInteger>(_ body: () -> T) -> Result<T, Errno> {
-    while true {
-        let result = body()
-        if result == -1 {
-            let error = Errno.current
-            if error.rawValue == EINTR { continue }
-            return .failure(error)
-        }
-        return .success(result)
-    }
-}
-
 /// An open file descriptor that closes itself. Only the thread that owns it uses it.
 public final class OwnedDescriptor {
     public let rawValue: Int32
@@ -37,7 +12,7 @@ public final class OwnedDescriptor {
     public func writeAll(_ bytes: UnsafeRawBufferPointer) throws(Errno) {
         var offset = 0
         while offset < bytes.count {
-            let written = try retryingOnInterrupt {
+            let written = try SystemCall.perform(.write) {
                 Glibc.write(rawValue, bytes.baseAddress! + offset, bytes.count - offset)
             }.get()
             offset += written
@@ -55,7 +30,7 @@ public final class OwnedDescriptor {
     public func read(upTo count: Int) throws(Errno) -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: count)
         let got = try buffer.withUnsafeMutableBytes { raw in
-            retryingOnInterrupt { Glibc.read(rawValue, raw.baseAddress!, count) }
+            SystemCall.perform(.read) { Glibc.read(rawValue, raw.baseAddress!, count) }
         }.get()
         buffer.removeSubrange(got...)
         return buffer
@@ -70,13 +45,24 @@ public final class OwnedDescriptor {
         }
     }
 
+    /// Copies from here to `output` until end of file or `count` bytes, a MiB at a time.
+    public func copy(to output: OwnedDescriptor, upTo count: Int) throws(Errno) {
+        var remaining = count
+        while remaining > 0 {
+            let chunk = try read(upTo: min(remaining, 1 << 20))
+            if chunk.isEmpty { return }
+            try output.writeAll(chunk)
+            remaining -= chunk.count
+        }
+    }
+
     public func sync() throws(Errno) {
-        _ = try retryingOnInterrupt { fsync(rawValue) }.get()
+        _ = try SystemCall.perform(.fsync) { fsync(rawValue) }.get()
     }
 
     public func size() throws(Errno) -> Int {
         var info = stat()
-        _ = try retryingOnInterrupt { fstat(rawValue, &info) }.get()
+        _ = try SystemCall.perform(.fstat) { fstat(rawValue, &info) }.get()
         return Int(info.st_size)
     }
 }
@@ -84,12 +70,12 @@ public final class OwnedDescriptor {
 /// Thin wrappers over path-based calls, each throwing the errno it failed with.
 public enum FileSystem {
     public static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o600) throws(Errno) -> OwnedDescriptor {
-        let fd = try retryingOnInterrupt { Glibc.open(path, flags | O_CLOEXEC, mode) }.get()
+        let fd = try SystemCall.perform(.open) { Glibc.open(path, flags | O_CLOEXEC, mode) }.get()
         return OwnedDescriptor(adopting: fd)
     }
 
     public static func rename(_ source: String, _ destination: String) throws(Errno) {
-        _ = try retryingOnInterrupt { Glibc.rename(source, destination) }.get()
+        _ = try SystemCall.perform(.rename) { Glibc.rename(source, destination) }.get()
     }
 
     public static func exists(_ path: String) -> Bool {
@@ -106,10 +92,10 @@ public enum FileSystem {
         var current = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             current += "/" + component
-            if mkdir(current, 0o700) == 0 {
-                _ = chmod(current, 0o700)
-            } else if errno != EEXIST {
-                throw Errno.current
+            switch SystemCall.perform(.mkdir, { mkdir(current, 0o700) }) {
+            case .success: _ = chmod(current, 0o700)
+            case .failure(let error) where error.rawValue == EEXIST: continue
+            case .failure(let error): throw error
             }
         }
     }
@@ -192,7 +178,7 @@ public final class FileLock {
     @discardableResult
     public func lock(exclusive: Bool, blocking: Bool = true) throws(Errno) -> Bool {
         let operation = (exclusive ? LOCK_EX : LOCK_SH) | (blocking ? 0 : LOCK_NB)
-        switch retryingOnInterrupt({ flock(descriptor.rawValue, operation) }) {
+        switch SystemCall.perform(.flock, { flock(descriptor.rawValue, operation) }) {
         case .success: return true
         case .failure(let error) where error.rawValue == EWOULDBLOCK: return false
         case .failure(let error): throw error
@@ -209,5 +195,24 @@ public final class FileLock {
         guard let acquired = try? probe.lock(exclusive: false, blocking: false) else { return false }
         if acquired { probe.unlock() }
         return !acquired
+    }
+}
+
+/// Writing to descriptors this process did not open (stdout, stderr): the whole text with write(2),
+/// unbuffered, so nothing is lost if the process exits next and a line is never split between threads.
+public enum StandardStream {
+    public static let output: Int32 = STDOUT_FILENO
+    public static let error: Int32 = STDERR_FILENO
+
+    /// Writes all of `text`; throws the first error (EPIPE for a reader that went away, ENOSPC, EIO, ...).
+    public static func write(_ text: String, to descriptor: Int32) throws(Errno) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes.count - offset
+            offset += try bytes.withUnsafeMutableBytes { buffer in
+                SystemCall.perform(.write) { Glibc.write(descriptor, buffer.baseAddress! + offset, count) }
+            }.get()
+        }
     }
 }
