@@ -66,17 +66,20 @@ for ((i = 1; i <= N; i++)); do
     pid=$("$PCAPCTL" show-status -n "idle-$i" -l idle | python3 -c 'import json, sys; print(json.load(sys.stdin)["agentPid"])')
     pids+=("$pid")
 done
-declare -A v0 n0
-for pid in "${pids[@]}"; do v0[$pid]=$(switches "$pid" voluntary) n0[$pid]=$(switches "$pid" nonvoluntary); done
+# Each agent's counters are read twice, WATCH_S apart, with the moment of each
+# read kept, so the time the loop itself takes does not inflate the rates.
+declare -A v0 n0 t0 v1 n1 t1
+for pid in "${pids[@]}"; do v0[$pid]=$(switches "$pid" voluntary) n0[$pid]=$(switches "$pid" nonvoluntary) t0[$pid]=$(now_us); done
 sleep "$WATCH_S"
+for pid in "${pids[@]}"; do v1[$pid]=$(switches "$pid" voluntary) n1[$pid]=$(switches "$pid" nonvoluntary) t1[$pid]=$(now_us); done
 printf 'pid,pss_kib,ring_kib,ring_pss_kib,beyond_ring_pss_kib,rss_kib,private_dirty_kib,wakeups_per_s,preemptions_per_s\n' >"$OUT/idle.csv"
 for pid in "${pids[@]}"; do
-    v1=$(switches "$pid" voluntary) n1=$(switches "$pid" nonvoluntary)
+    elapsed=$((t1[$pid] - t0[$pid]))
     read -r pss rss dirty < <(awk '$1 == "Pss:" { p = $2 } $1 == "Rss:" { r = $2 } $1 == "Private_Dirty:" { d = $2 } END { print p, r, d }' "/proc/$pid/smaps_rollup")
     read -r ring ring_pss < <(awk '/^[0-9a-f]+-[0-9a-f]+ / { insock = ($6 ~ /^socket:/) } insock && $1 == "Size:" { s += $2 } insock && $1 == "Pss:" { p += $2 } END { print s + 0, p + 0 }' "/proc/$pid/smaps")
-    printf '%s,%s,%s,%s,%s,%s,%s,%s\n' "$pid" "$pss" "$ring" "$ring_pss" "$((pss - ring_pss))" "$rss" "$dirty" \
-        "$(awk -v a="${v0[$pid]}" -v b="$v1" -v t="$WATCH_S" 'BEGIN { printf "%.2f", (b - a) / t }')" \
-        "$(awk -v a="${n0[$pid]}" -v b="$n1" -v t="$WATCH_S" 'BEGIN { printf "%.2f", (b - a) / t }')" >>"$OUT/idle.csv"
+    printf '%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$pid" "$pss" "$ring" "$ring_pss" "$((pss - ring_pss))" "$rss" "$dirty" \
+        "$(awk -v a="${v0[$pid]}" -v b="${v1[$pid]}" -v t="$elapsed" 'BEGIN { printf "%.2f", (b - a) / t * 1e6 }')" \
+        "$(awk -v a="${n0[$pid]}" -v b="${n1[$pid]}" -v t="$elapsed" 'BEGIN { printf "%.2f", (b - a) / t * 1e6 }')" >>"$OUT/idle.csv"
 done
 python3 - "$OUT/idle.csv" "$N" "$before" "$after" "$PCAPCTL" "${BUFFER:-default}" <<'PY'
 import csv, statistics, sys
