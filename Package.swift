@@ -20,8 +20,14 @@ let package = Package(
         .target(name: "SystemCalls", dependencies: ["CSystemShim"]),
         /** The classic libpcap file format: header and record layout, torn-record trimming. Pure Swift. */
         .target(name: "PcapFormat"),
+        /** The one JSON value type: ordered members, numbers kept as written; a strict reader and a writer. */
+        .target(name: "OrderedJSON"),
+        /** The JMESPath query language (jmespath.org) over OrderedJSON values: compile once, evaluate many. */
+        .target(name: "JMESPath", dependencies: ["OrderedJSON"]),
+        /** az's output formats (json, jsonc, yaml, yamlc, table, tsv) over OrderedJSON values. */
+        .target(name: "AzOutput", dependencies: ["OrderedJSON"]),
         /** Azure's 5-tuple filter notation: parsing, validation and the exact BPF expression. Pure Swift. */
-        .target(name: "PacketFilters"),
+        .target(name: "PacketFilters", dependencies: ["OrderedJSON"]),
         /** The capture engine: the only code that touches libpcap. */
         .target(name: "CaptureEngine", dependencies: ["CPcap", "SystemCalls", "PcapFormat"]),
         /** The control plane: resource model, validation, versioned JSON store, storage layout, agent supervision. */
@@ -33,7 +39,7 @@ let package = Package(
             download, wait, compile-filters, with typed requests and results and one structured error. */
         .target(name: "CaptureOperations", dependencies: ["ControlPlane", "PacketFilters", "SystemCalls"]),
         /** The command line: option tables, parser, help, one file per verb (decode, call, render). */
-        .target(name: "PcapCtlCLI", dependencies: ["CaptureOperations", "CaptureAgent", "ControlPlane", "PacketFilters", "SystemCalls"]),
+        .target(name: "PcapCtlCLI", dependencies: ["CaptureOperations", "CaptureAgent", "ControlPlane", "PacketFilters", "SystemCalls", "OrderedJSON", "JMESPath", "AzOutput"]),
         .executableTarget(name: "pcapctl", dependencies: ["PcapCtlCLI"]),
 
         /** Helpers shared by tests: an independent pcap decoder, a runner for the built binary. */
@@ -42,7 +48,10 @@ let package = Package(
         .testTarget(name: "CaptureEngineTests", dependencies: ["CaptureEngine", "PcapFormat", "SystemCalls", "TestSupport"]),
         .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls"]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "CaptureOperations", "PcapFormat", "SystemCalls"]),
-        .testTarget(name: "PcapCtlCLITests", dependencies: ["PcapCtlCLI", "ControlPlane"]),
+        .testTarget(name: "PcapCtlCLITests", dependencies: ["PcapCtlCLI", "ControlPlane", "OrderedJSON"]),
+        .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
+        .testTarget(name: "JMESPathTests", dependencies: ["JMESPath", "OrderedJSON", "TestSupport", "pcapctl"], exclude: ["Oracle", "Compliance"]),
+        .testTarget(name: "AzOutputTests", dependencies: ["AzOutput", "JMESPath", "OrderedJSON", "TestSupport"], exclude: ["Oracle"]),
         .testTarget(name: "EndToEndTests", dependencies: ["pcapctl", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

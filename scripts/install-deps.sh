@@ -24,3 +24,23 @@ if ! command -v swift >/dev/null 2>&1; then
     echo "install-deps: the Swift 6 toolchain is not on PATH; install it from swift.org (it is not a Debian package)" >&2
     exit 1
 fi
+
+# Python packages the tests use as oracles, pinned: the JMESPath reference implementation (what az's
+# --query runs) and az's own output formatters (knack, with the tabulate, PyYAML, Pygments and wcwidth
+# that azure-cli 2.91.0 renders with).
+python_packages=(jmespath==1.0.1 knack==0.14.0 tabulate==0.10.0 PyYAML==6.0.3 Pygments==2.20.0 wcwidth==0.7.0)
+if ! python3 - "${python_packages[@]}" <<'PY' 2>/dev/null
+import sys
+from importlib.metadata import version
+sys.exit(any(version(name) != pinned for name, pinned in (spec.split("==") for spec in sys.argv[1:])))
+PY
+then
+    if ! python3 -m pip --version >/dev/null 2>&1; then
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends python3 python3-pip >/dev/null
+    fi
+    echo "install-deps: installing ${python_packages[*]}"
+    # Debian marks its python3 externally managed; these pins are test oracles, not system tools.
+    PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "${python_packages[@]}"
+fi

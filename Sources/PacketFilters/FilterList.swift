@@ -1,3 +1,5 @@
+import OrderedJSON
+
 /// Reads and checks filter lists in Azure's `PacketCaptureFilter` JSON notation.
 public enum FilterList {
     /// Keeps the compiled expression within what libpcap handles comfortably.
@@ -11,7 +13,7 @@ public enum FilterList {
 
     /// Parses and validates user JSON text (the content of --filters, already read from @file by the caller).
     public static func parse(json text: String) throws(FilterError) -> [PacketCaptureFilter] {
-        let document = try JSONReader.parse(text)
+        let document = try readJSON(text)
         guard case .array(let elements) = document else {
             var message = "filters must be a JSON list of objects, found \(document.kindDescription)"
             if case .object = document { message += " (put a single filter in [ ])" }

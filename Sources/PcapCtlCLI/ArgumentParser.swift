@@ -44,6 +44,10 @@ public enum ArgumentParser {
             let word = arguments[index]
             index += 1
             guard word.hasPrefix("-"), word.count > 1 else {
+                if let positional = verb.options.first(where: { if case .positional = $0.kind { true } else { false } }), !parsed.has(positional) {
+                    parsed.set(positional, [word])
+                    continue
+                }
                 throw .usage("unrecognized argument '\(Validation.printable(word))'; see 'pcapctl \(verb.name) --help'")
             }
             var inlineValue: String?
@@ -65,9 +69,15 @@ public enum ArgumentParser {
                     throw .usage("unrecognized option '\(Validation.printable(word))' for 'pcapctl \(verb.name)'; see 'pcapctl \(verb.name) --help'")
                 }
                 option = match
-                if letters.count > 1 { inlineValue = String(letters.dropFirst()) }
+                // `-ovalue` and `-o=value`, as argparse (and so az) reads them.
+                if letters.count > 1 {
+                    let rest = letters.dropFirst()
+                    inlineValue = String(rest.first == "=" ? rest.dropFirst() : rest)
+                }
             }
             switch option.kind {
+            case .positional:
+                throw .usage("unrecognized option '\(Validation.printable(word))' for 'pcapctl \(verb.name)'; see 'pcapctl \(verb.name) --help'")
             case .flag:
                 guard inlineValue == nil else { throw .usage("--\(option.long) takes no value") }
                 parsed.set(option, [])
@@ -92,6 +102,7 @@ public enum ArgumentParser {
             }
         }
         for option in verb.options where option.isRequired && !parsed.has(option) {
+            if case .positional(let metavar) = option.kind { throw .usage("the following arguments are required: \(metavar)") }
             throw .usage("the following arguments are required: \(option.short.map { "-\($0)/" } ?? "")--\(option.long)")
         }
         return parsed

@@ -10,6 +10,8 @@ public struct OptionSpec: Sendable, Equatable {
         case value(metavar: String)
         /// One or more values (`--include 0 1 2`), taken until the next option.
         case list(metavar: String)
+        /// The first word that is not an option (`pcapctl query EXPR`).
+        case positional(metavar: String)
     }
 
     /// What a value must be, read from the request field it feeds: the parser checks it, `--help` shows it,
@@ -62,6 +64,7 @@ public struct OptionSpec: Sendable, Equatable {
     private func spelling(withShort: Bool) -> String {
         let names = (withShort ? short.map { "-\($0), " } ?? "" : "") + "--\(long)"
         switch kind {
+        case .positional(let metavar): return "<\(metavar)>"
         case .flag: return names
         case .value(let metavar): return "\(names) <\(metavar)>"
         case .list(let metavar): return "\(names) <\(metavar)>..."
@@ -74,7 +77,8 @@ public enum CommonOptions {
     public static let name = OptionSpec("name", short: "n", .value(metavar: "NAME"), help: "Name of the packet capture session.", required: true)
     public static let location = OptionSpec("location", short: "l", .value(metavar: "LOCATION"), help: "Location (region) of the capture: a namespace for names.", default: "$PCAPCTL_LOCATION or local")
     public static let resourceGroup = OptionSpec("resource-group", short: "g", .value(metavar: "GROUP"), help: "Resource group of the target VM and storage account, as carried in their ids.", default: "local")
-    public static let output = OptionSpec("output", short: "o", .value(metavar: "FORMAT"), rule: .choice(Output.formatField), help: "Output format.")
+    public static let output = OptionSpec("output", short: "o", .value(metavar: "FORMAT"), rule: .choice(Output.formatField), help: "Output format, as az renders it (jsonc and yamlc colour only on a terminal).")
+    public static let query = OptionSpec("query", .value(metavar: "JMESPATH"), help: "JMESPath query (jmespath.org) applied to the result before it is rendered, as az's --query; see docs/query.md.")
     public static let help = OptionSpec("help", short: "h", .flag, help: "Show this help and exit.")
 }
 

@@ -1,80 +1,134 @@
+import AzOutput
 import ControlPlane
-import FoundationEssentials
 import Glibc
+import JMESPath
+import OrderedJSON
+import SystemCalls
 
-/// Where results and errors go: results to stdout in the chosen format, errors to stderr as one line.
+/// Where results and errors go: results to stdout as az renders them (`-o`, after `--query`), errors to
+/// stderr as one line.
 public struct Output: Sendable {
-    public enum Format: String, Sendable, CaseIterable {
-        case json, jsonc, table, tsv, none
-    }
+    public var format: AzOutputFormat
+    /// `--query`, compiled when the command line was read.
+    public var query: JMESPathExpression?
+    /// Whether jsonc and yamlc get colour: as az, only when stdout is a terminal.
+    public var colour: Bool
+    /// Why writing to stdout failed (not a closed reader), if it did; the process then exits 1 with
+    /// `pcapctl: write error: ...`, as coreutils does.
+    public private(set) var writeFailure: String?
 
-    public var format: Format
+    public init(format: AzOutputFormat, query: JMESPathExpression? = nil, colour: Bool = isatty(STDOUT_FILENO) == 1) {
+        self.format = format
+        self.query = query
+        self.colour = colour
+    }
 
     /// `-o/--output`'s values and default, as az's.
-    static let formatField = ChoiceField("output", Format.allCases.map(\.rawValue), default: Format.json.rawValue)
+    static let formatField = ChoiceField("output", AzOutputFormat.allCases.map(\.rawValue), default: AzOutputFormat.json.rawValue)
 
-    /// Columns a table shows for a resource, like PowerShell's view of a PacketCaptureResult.
-    public static let resourceColumns = ["name", "provisioningState", "targetType", "bytesToCapturePerPacket", "totalBytesPerSession", "timeLimitInSeconds"]
-    /// Columns a table shows for a status.
-    public static let statusColumns = ["name", "packetCaptureStatus", "stopReason", "captureStartTime", "packetsCaptured", "packetsDropped", "bytesWritten"]
+    /// What a verb prints, as far as rendering cares. For az's resources, the top-level members az's
+    /// schema has: az drops every other member, so pcapctl's extras (counters, instances, files) stay in
+    /// json and yaml but stay out of table and tsv, whose columns scripts read by position.
+    public struct View: Sendable {
+        /// nil for a result that is not one of az's resources (shown whole, no az rules applied).
+        var azMembers: Set<String>?
+        /// The columns of a table view of pcapctl's own, in its order (as an az table transformer gives).
+        var tableColumns: [String]?
 
-    /// Prints a result. JSON keeps az's shape; tsv shows the top-level scalar fields, as az does; a table
-    /// shows `columns` when given (else the scalar fields).
-    public func print<T: Encodable>(_ value: T, columns: [String]? = nil) {
-        switch format {
-        case .none: return
-        case .json, .jsonc: Output.writeStandardOutput(JSON.encodeString(value) + "\n")
-        case .table, .tsv:
-            let tree = (try? JSONDecoder().decode(JSONValue.self, from: Data(JSON.encode(value, pretty: false)))) ?? .null
-            let rows: [[String: JSONValue]]
-            switch tree {
-            case .array(let items): rows = items.compactMap { if case .object(let row) = $0 { row } else { nil } }
-            case .object(let row): rows = [row]
-            default: rows = []
+        public static let plain = View(azMembers: nil)
+        public static let resource = View(azMembers: ["bytesToCapturePerPacket", "etag", "filters", "id", "name", "provisioningState", "resourceGroup", "scope", "storageLocation", "target", "targetType", "timeLimitInSeconds", "totalBytesPerSession"])
+        public static let status = View(azMembers: ["captureStartTime", "id", "name", "packetCaptureError", "packetCaptureStatus", "resourceGroup", "stopReason"])
+
+        /// A view of pcapctl's own (az has none like it): tsv adds `columns` to az's fields, and a table
+        /// shows just `columns`, in that order, as az's table transformers do.
+        public func table(_ columns: [String]) -> View {
+            View(azMembers: azMembers.map { $0.union(columns) }, tableColumns: columns)
+        }
+    }
+
+    /// Prints a result: for az's resources az's JSON rules (null-valued members dropped, `resourceGroup`
+    /// taken from `id`), then `--query`, then the format. A null result prints nothing, as in az.
+    public mutating func print<T: Encodable>(_ value: T, view: View = .plain) throws(PcapCtlError) {
+        let json = JSONValue(encoding: value)
+        try print(json: view.azMembers == nil ? json : Self.azShaped(json), view: view)
+    }
+
+    /// Prints a JSON result as `print` does, after the az rules.
+    mutating func print(json value: JSONValue, view: View = .plain, printsNull: Bool = false) throws(PcapCtlError) {
+        var result = value
+        var tableTransformed = false
+        if let query {
+            do throws(JMESPathError) { result = try query.search(value) } catch {
+                throw .failure("--query: \(error.kind.rawValue) error: \(error.message)")
             }
-            Output.writeStandardOutput(format == .table ? Self.table(rows, columns: columns) : Self.tsv(rows))
+        } else if format == .table, let columns = view.tableColumns {
+            result = Self.picked(value, columns)
+            tableTransformed = true
+        } else if format == .table || format == .tsv, let members = view.azMembers {
+            result = Self.restricted(value, to: members)
         }
+        if case .null = result, !printsNull || format != .json { return }
+        write(AzRenderer(format: format, queryActive: query != nil, tableTransformed: tableTransformed, colour: colour).render(result))
     }
 
-    private static func scalarKeys(_ rows: [[String: JSONValue]]) -> [String] {
-        guard let first = rows.first else { return [] }
-        return first.filter { $0.value.isScalar }.keys.sorted()
-    }
-
-    private static func text(_ value: JSONValue?) -> String {
+    /// The value (or each element of a list) with just `columns`, in that order.
+    private static func picked(_ value: JSONValue, _ columns: [String]) -> JSONValue {
         switch value {
-        case nil, .null?, .array?, .object?: return ""
-        case .number(let number)?: return number
-        case .bool(let flag)?: return flag ? "true" : "false"
-        case .string(let string)?: return String(string.map { $0 == "\t" || $0.isNewline ? " " : $0 })
+        case .array(let elements): .array(elements.map { picked($0, columns) })
+        case .object: .object(columns.compactMap { column in value[column].map { (column, $0) } })
+        default: value
         }
     }
 
-    static func table(_ rows: [[String: JSONValue]], columns: [String]?) -> String {
-        let keys = columns ?? scalarKeys(rows)
-        guard !keys.isEmpty else { return "" }
-        let headers = keys.map { $0.prefix(1).uppercased() + $0.dropFirst() }
-        let cells = rows.map { row in keys.map { text(row[$0]) } }
-        let widths = keys.indices.map { column in ([headers[column]] + cells.map { $0[column] }).map(\.count).max() ?? 0 }
-        func line(_ values: [String]) -> String {
-            zip(values, widths).map { $0.padding(to: $1) }.joined(separator: "  ").trimmingSpaces + "\n"
+    /// Writes to stdout unless an earlier write failed.
+    mutating func write(_ text: String) {
+        guard writeFailure == nil else { return }
+        writeFailure = Self.writeStandardOutput(text)
+    }
+
+    /// What az does to a resource before printing it, at every depth: members whose value is null are
+    /// dropped, and an object with an `id` but no `resourceGroup` gets the group named in the id.
+    static func azShaped(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .array(let elements):
+            return .array(elements.map(azShaped))
+        case .object(let members):
+            var shaped: [(key: String, value: JSONValue)] = members.compactMap { member in
+                if case .null = member.value { return nil }
+                return (member.key, azShaped(member.value))
+            }
+            if !shaped.contains(where: { $0.key.lowercased() == "resourcegroup" }), case .string(let id)? = value["id"],
+               let group = resourceGroup(in: id) {
+                let position = shaped.firstIndex { $0.key.unicodeScalars.lexicographicallyPrecedes("resourceGroup".unicodeScalars) == false } ?? shaped.endIndex
+                shaped.insert(("resourceGroup", .string(group)), at: position)
+            }
+            return .object(shaped)
+        default:
+            return value
         }
-        return line(headers) + line(widths.map { String(repeating: "-", count: $0) }) + cells.map(line).joined()
     }
 
-    static func tsv(_ rows: [[String: JSONValue]]) -> String {
-        let keys = scalarKeys(rows)
-        return rows.map { row in keys.map { text(row[$0]) }.joined(separator: "\t") + "\n" }.joined()
+    /// The segment after `resourceGroups/` in an ARM id, matched without regard to case as ARM does.
+    static func resourceGroup(in id: String) -> String? {
+        let segments = id.split(separator: "/")
+        guard let index = segments.firstIndex(where: { $0.lowercased() == "resourcegroups" }), index + 1 < segments.count else { return nil }
+        return String(segments[index + 1])
     }
 
-    public static func writeStandardOutput(_ text: String) {
+    /// The value (or each element of a list) with only the given top-level members.
+    private static func restricted(_ value: JSONValue, to members: Set<String>) -> JSONValue {
+        switch value {
+        case .array(let elements): .array(elements.map { restricted($0, to: members) })
+        case .object(let all): .object(all.filter { members.contains($0.key) })
+        default: value
+        }
+    }
+
+    /// Writes the whole text to stdout. Returns why it failed, or nil when it was written or when the
+    /// reader went away (`pcapctl list | head -1`: a closed pipe ends the output quietly).
+    @discardableResult
+    public static func writeStandardOutput(_ text: String) -> String? {
         write(text, to: STDOUT_FILENO)
-    }
-
-    /// One line on stderr, as `pcapctl: ...`: what happened besides the result (a kept file, a skipped record).
-    public static func writeNotice(_ message: String) {
-        let oneLine = message.split(whereSeparator: \.isNewline).joined(separator: " ")
-        write("pcapctl: \(oneLine)\n", to: STDERR_FILENO)
     }
 
     /// One line on stderr, as `pcapctl: error: ...`.
@@ -83,57 +137,26 @@ public struct Output: Sendable {
         write("pcapctl: error: \(oneLine)\n", to: STDERR_FILENO)
     }
 
-    /// Writes the whole text with write(2), unbuffered, so nothing is lost if the process exits next and a
-    /// line is never split between threads. A closed reader (EPIPE) ends the output quietly.
-    private static func write(_ text: String, to descriptor: Int32) {
-        let bytes = Array(text.utf8)
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                if written <= 0 { return }
-                offset += written
-            }
-        }
-    }
-}
-
-/// Any JSON value, for laying results out as table rows without knowing their type.
-enum JSONValue: Decodable, Equatable {
-    case null
-    case bool(Bool)
-    /// Kept as its text, so integers print as they were encoded.
-    case number(String)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let flag = try? container.decode(Bool.self) {
-            self = .bool(flag)
-        } else if let integer = try? container.decode(Int64.self) {
-            self = .number(String(integer))
-        } else if let unsigned = try? container.decode(UInt64.self) {
-            self = .number(String(unsigned))
-        } else if let number = try? container.decode(Double.self) {
-            self = .number(String(number))
-        } else if let string = try? container.decode(String.self) {
-            self = .string(string)
-        } else if let array = try? container.decode([JSONValue].self) {
-            self = .array(array)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
+    /// One line on stderr, as `pcapctl: ...`: what happened besides the result (a kept file, a skipped record).
+    public static func writeNotice(_ message: String) {
+        let oneLine = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+        write("pcapctl: \(oneLine)\n", to: STDERR_FILENO)
     }
 
-    var isScalar: Bool {
-        switch self {
-        case .array, .object: false
-        default: true
+    /// `pcapctl: write error: REASON` on stderr, coreutils' wording.
+    static func writeWriteError(_ reason: String) {
+        write("pcapctl: write error: \(reason)\n", to: STDERR_FILENO)
+    }
+
+    /// Writes with write(2), unbuffered, so nothing is lost if the process exits next and a line is never
+    /// split between threads. EPIPE is a closed reader, not a failure.
+    @discardableResult
+    private static func write(_ text: String, to descriptor: Int32) -> String? {
+        do throws(Errno) {
+            try StandardStream.write(text, to: descriptor)
+            return nil
+        } catch {
+            return error.rawValue == EPIPE ? nil : error.description
         }
     }
 }

@@ -1,7 +1,9 @@
+import AzOutput
 import CaptureAgent
 import CaptureOperations
 import ControlPlane
 import Glibc
+import JMESPath
 
 /// The command line's entry point: parse, run one verb, map every error to one stderr line and an exit code.
 public enum PcapCtl {
@@ -10,7 +12,7 @@ public enum PcapCtl {
     /// Every verb, in the order `--help` lists them.
     public static let verbs: [Verb] = [
         CreateVerb.verb, ShowVerb.verb, ShowStatusVerb.verb, ListVerb.verb, StopVerb.verb, DeleteVerb.verb,
-        DownloadVerb.verb, WaitVerb.verb, ShowFilterVerb.verb,
+        DownloadVerb.verb, WaitVerb.verb, ShowFilterVerb.verb, QueryVerb.verb,
     ]
 
     /// Runs the process's own command line and exits with its code.
@@ -49,28 +51,45 @@ public enum PcapCtl {
         // A reader that goes away (`pcapctl list | head`) must not kill us mid-write.
         signal(SIGPIPE, SIG_IGN)
         var parsedOptions: ParsedOptions?
+        var output = Output(format: .json)
+        var status = ExitCode.success
         do throws(PcapCtlError) {
             switch try ArgumentParser.parse(arguments, verbs: verbs) {
             case .topLevelHelp:
-                Output.writeStandardOutput(Help.topLevel(verbs: verbs))
+                output.write(Help.topLevel(verbs: verbs))
             case .version:
-                Output.writeStandardOutput("pcapctl \(version)\n")
+                output.write("pcapctl \(version)\n")
             case .help(let verb):
-                Output.writeStandardOutput(Help.verb(verb))
+                output.write(Help.verb(verb))
             case .run(let verb, let options):
                 parsedOptions = options
                 let environment = PcapCtlEnvironment.fromProcessEnvironment()
                 try environment.validate()
                 let format = try options.choice(CommonOptions.output)
+                output = Output(format: AzOutputFormat(rawValue: format)!, query: try compiledQuery(options))
                 var context = VerbContext(
-                    environment: environment, options: options, output: Output(format: Output.Format(rawValue: format)!),
+                    environment: environment, options: options, output: output,
                     operations: LocalCaptureHost.operations(environment: environment))
-                return try verb.run(&context)
+                defer { output = context.output }
+                status = try verb.run(&context)
             }
-            return ExitCode.success
         } catch {
             Output.writeError(CommandLineError.line(for: error, options: parsedOptions))
-            return error.exitCode
+            status = error.exitCode
+        }
+        // As coreutils: a result that could not be written is a failure, whatever the command did.
+        if let failure = output.writeFailure {
+            Output.writeWriteError(failure)
+            return status == ExitCode.success ? ExitCode.failure : status
+        }
+        return status
+    }
+
+    /// `--query`, compiled before the verb runs, so that a malformed one is a usage error and nothing is done.
+    static func compiledQuery(_ options: ParsedOptions) throws(PcapCtlError) -> JMESPathExpression? {
+        guard let text = options.string(CommonOptions.query) else { return nil }
+        do throws(JMESPathError) { return try JMESPathExpression(text) } catch {
+            throw .usage("--query: invalid JMESPath expression\(error.position.map { " at position \($0)" } ?? ""): \(error.message)")
         }
     }
 }

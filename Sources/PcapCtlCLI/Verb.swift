@@ -18,7 +18,8 @@ public struct Verb: Sendable {
     public var options: [OptionSpec]
     public var examples: [String]
     public var isHidden: Bool
-    /// Whether the verb prints a result and so takes `-o/--output`.
+    /// Whether the verb prints a result. Every verb takes `-o/--output` and `--query` all the same, as
+    /// every az command does, so that a script's flags never make a line fail.
     public var printsResult: Bool
     public var run: @Sendable (inout VerbContext) throws(PcapCtlError) -> Int32
 
@@ -29,7 +30,7 @@ public struct Verb: Sendable {
         self.name = name
         self.abstract = abstract
         self.discussion = discussion
-        self.options = options + (printsResult ? [CommonOptions.output] : []) + [CommonOptions.help]
+        self.options = options + [CommonOptions.output, CommonOptions.query, CommonOptions.help]
         self.examples = examples
         self.isHidden = hidden
         self.printsResult = printsResult

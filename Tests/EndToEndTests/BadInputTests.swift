@@ -79,7 +79,8 @@ import TestSupport
         ]
         // Output, wait, download, show-filter, location, resource group.
         cases += [
-            ["list", "-o", "xml"], ["list", "-o", ""], ["show", "-n", "x", "-o", "yaml"], ["stop", "-n", "x", "-o", "json"],
+            ["list", "-o", "xml"], ["list", "-o", ""], ["show", "-n", "x", "-o", "yml"], ["stop", "-n", "x", "-o=xml"],
+            ["list", "--query", "["], ["list", "--query=a.", "-o", "tsv"], ["stop", "-n", "x", "--query", "{a"], create + ["--query", "[?a ="],
             ["wait", "-n", "x", "--timeout", "-1"], ["wait", "-n", "x", "--timeout", "soon"], ["wait", "-n", "x", "--timeout", "604801"],
             ["download", "-n", "x", "--file", ""], ["show-filter"], ["show-filter", "-n", "x", "--filters", "[]"], ["show-filter", "--filters", "{"],
             ["list", "-l", ""], ["list", "-l", "a/b"], ["list", "-l", String(repeating: "l", count: 65)], ["show", "-n", "x", "-l", "-x"],

@@ -1,3 +1,4 @@
+import TestSupport
 import PacketFilters
 
 /// Filter lists whose expressions the tests pin down, plus random ones; a libpcap-backed

@@ -1,5 +1,6 @@
 import ControlPlane
 @testable import PcapCtlCLI
+import OrderedJSON
 import Testing
 
 struct ArgumentParserTests {
@@ -98,12 +99,22 @@ struct ArgumentParserTests {
         }
     }
 
-    @Test func tablesAndTsvShowScalarFields() {
-        let rows: [[String: JSONValue]] = [
-            ["name": .string("a"), "count": .number("3"), "nested": .object(["x": .number("1")])],
-            ["name": .string("b\tc"), "count": .number("4"), "nested": .object(["x": .number("2")])],
-        ]
-        #expect(Output.tsv(rows) == "3\ta\n4\tb c\n")
-        #expect(Output.table(rows, columns: ["name", "count"]) == "Name  Count\n----  -----\na     3\nb c   4\n")
+    @Test func outputAndQueryAreAcceptedOnEveryVerbInEveryForm() throws {
+        for verb in PcapCtl.verbs where !verb.isHidden {
+            let required = verb.options.filter(\.isRequired).flatMap { option -> [String] in
+                if case .positional = option.kind { return ["@"] }
+                return ["--\(option.long)", "x"]
+            }
+            for form in [["-o", "none"], ["-o=none"], ["-onone"], ["--output=none"], ["--output", "none"], ["--query=name"], ["--query", "name"]] {
+                let parsed = try options([verb.name] + required + form)
+                #expect(parsed.has(form[0].hasPrefix("--query") ? CommonOptions.query : CommonOptions.output), "\(verb.name) \(form)")
+            }
+        }
+    }
+
+    @Test func azShapeDropsNullsAndNamesTheResourceGroup() throws {
+        let status = try JSONReader.parse(#"{"id": "/subscriptions/s/resourceGroups/MyRG/providers/x/y/z", "name": "z", "stopReason": null, "nested": {"a": null, "id": "/subscriptions/s/resourcegroups/other/p"}}"#)
+        let shaped = Output.azShaped(status)
+        #expect(JSONWriter.compact.string(shaped) == #"{"id":"/subscriptions/s/resourceGroups/MyRG/providers/x/y/z","name":"z","nested":{"id":"/subscriptions/s/resourcegroups/other/p","resourceGroup":"other"},"resourceGroup":"MyRG"}"#)
     }
 }

@@ -61,7 +61,7 @@ enum CreateVerb {
                 throw .failure("capture '\(capture.name)' failed to start: \(report.errorMessage ?? report.packetCaptureError.map(\.rawValue).joined(separator: ", ")); see 'pcapctl show-status -n \(capture.name) -l \(capture.location)'")
             }
         }
-        context.output.print(capture.resource(), columns: Output.resourceColumns)
+        try context.output.print(capture.resource(), view: .resource)
         return ExitCode.success
     }
 

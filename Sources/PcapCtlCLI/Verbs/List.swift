@@ -24,6 +24,7 @@ enum ListVerb {
         }
     }
 
+    /// The table `--status` shows; tsv adds these fields to az's.
     static let statusColumns = ["name", "location", "packetCaptureStatus", "stopReason", "targetType", "provisioningState"]
 
     static let verb = Verb(
@@ -40,9 +41,9 @@ enum ListVerb {
                 Output.writeNotice("warning: skipped capture '\(bad.name)' in location '\(bad.location)': \(bad.error.message)")
             }
             if withStatus {
-                context.output.print(listing.captures.map { StatusEntry(resource: $0.resource, location: $0.capture.location, status: $0.status!) }, columns: statusColumns)
+                try context.output.print(listing.captures.map { StatusEntry(resource: $0.resource, location: $0.capture.location, status: $0.status!) }, view: .resource.table(statusColumns))
             } else {
-                context.output.print(listing.captures.map(\.resource), columns: Output.resourceColumns)
+                try context.output.print(listing.captures.map(\.resource), view: .resource)
             }
             return ExitCode.success
         })

@@ -8,7 +8,7 @@ enum ShowVerb {
         options: [CommonOptions.name, CommonOptions.location, CommonOptions.resourceGroup],
         examples: ["pcapctl show -n cap1 -l local"],
         run: { context throws(PcapCtlError) in
-            context.output.print(try context.operations.get(try context.captureReference()).resource, columns: Output.resourceColumns)
+            try context.output.print(try context.operations.get(try context.captureReference()).resource, view: .resource)
             return ExitCode.success
         })
 }

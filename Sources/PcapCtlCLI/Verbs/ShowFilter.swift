@@ -30,7 +30,7 @@ enum ShowFilterVerb {
             default:
                 throw .usage("show-filter takes either -n/--name or --filters, not both and not neither")
             }
-            context.output.print(Result(expression: expression))
+            try context.output.print(Result(expression: expression))
             return ExitCode.success
         })
 }

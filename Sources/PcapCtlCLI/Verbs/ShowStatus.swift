@@ -9,7 +9,7 @@ enum ShowStatusVerb {
         options: [CommonOptions.name, CommonOptions.location, CommonOptions.resourceGroup, OptionSpec("no-wait", .flag, help: "Accepted for az compatibility; status is always immediate.")],
         examples: ["pcapctl show-status -n cap1 -l local"],
         run: { context throws(PcapCtlError) in
-            context.output.print(try context.operations.status(try context.captureReference()), columns: Output.statusColumns)
+            try context.output.print(try context.operations.status(try context.captureReference()), view: .status)
             return ExitCode.success
         })
 }
