@@ -47,3 +47,19 @@ fuzz: deps
 		$$binary $$work -max_total_time=$(FUZZ_SECONDS) -max_len=1024 -artifact_prefix=fuzz/findings/$$target- || exit 1; \
 		rm -rf $$work; \
 	done
+
+# `make install` also installs pcapctl(1) and the bash, zsh and fish completions, which the binary
+# generates from its option tables (a prerequisite, so the install recipe itself stays as it is).
+.PHONY: install-manual-and-completions man
+install: install-manual-and-completions
+install-manual-and-completions: release
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	.build/release/pcapctl __man > $(DESTDIR)$(PREFIX)/share/man/man1/pcapctl.1
+	.build/release/pcapctl completion bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/pcapctl
+	.build/release/pcapctl completion zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_pcapctl
+	.build/release/pcapctl completion fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/pcapctl.fish
+
+# The man page as committed in docs/ (regenerate after changing an option table; a test checks it).
+man: build
+	.build/debug/pcapctl __man > docs/pcapctl.1

@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "ControlPlane", dependencies: ["PacketFilters", "PcapFormat", "SystemCalls", "CSystemShim"]),
         /** The capture agent: the background process that runs one instance's capture. The only code that joins
             ControlPlane and CaptureEngine; it also builds the operations a front end calls, wired to both. */
-        .target(name: "CaptureAgent", dependencies: ["ControlPlane", "CaptureEngine", "CaptureOperations", "SystemCalls", "CSystemShim"]),
+        .target(name: "CaptureAgent", dependencies: ["ControlPlane", "CaptureEngine", "CaptureOperations", "PcapFormat", "SystemCalls", "CSystemShim"]),
         /** The operations every front end calls (CLI, daemon, page): create, get, status, list, stop, delete,
             download, wait, compile-filters, with typed requests and results and one structured error. */
         .target(name: "CaptureOperations", dependencies: ["ControlPlane", "PacketFilters", "SystemCalls"]),
@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "CaptureEngineTests", dependencies: ["CaptureEngine", "PcapFormat", "SystemCalls", "TestSupport"]),
         .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls"]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "CaptureOperations", "PcapFormat", "SystemCalls"]),
-        .testTarget(name: "PcapCtlCLITests", dependencies: ["PcapCtlCLI", "ControlPlane", "OrderedJSON"]),
+        .testTarget(name: "PcapCtlCLITests", dependencies: ["PcapCtlCLI", "ControlPlane", "OrderedJSON", "CaptureOperations", "TestSupport"]),
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
         .testTarget(name: "JMESPathTests", dependencies: ["JMESPath", "OrderedJSON", "TestSupport", "pcapctl"], exclude: ["Oracle", "Compliance"]),
         .testTarget(name: "AzOutputTests", dependencies: ["AzOutput", "JMESPath", "OrderedJSON", "TestSupport"], exclude: ["Oracle"]),

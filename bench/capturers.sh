@@ -50,8 +50,8 @@ CAP_REAP_FILE=
 CAP_HOME=
 CAP_BIN=
 
-# Extra capturer variants, e.g. for continuous capture once it exists:
-#   BENCH_VARIANTS='pcapctl-ring=pcapctl:--file-count 8 --file-size 1048576;tcpdump-ring=tcpdump:-C 1 -W 8'
+# Extra capturer variants, e.g.
+#   BENCH_VARIANTS='tcpdump-immediate=tcpdump:--immediate-mode;dumpcap-4M=dumpcap:-B 4'
 # NAME=BASE:ARGS, separated by ";".  ARGS are appended to BASE's command line;
 # a NAME ending in -B also gets the equal kernel buffer.  Built in:
 #   pcapctl-home-disk  pcapctl with its state directory on the disk file

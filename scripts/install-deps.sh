@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what pcapctl needs to build, run and be tested on Debian/Ubuntu: libpcap's headers, the capture
-# tools the tests read files back with, and iproute2 for network namespaces. Idempotent; needs root.
+# tools the tests read files back with, iproute2 for network namespaces, and zsh, fish and groff, which
+# the tests run the generated completions and man page through. Idempotent; needs root.
 set -euo pipefail
 
-packages=(libpcap-dev pkg-config tcpdump tshark wireshark-common iproute2 procps util-linux libcap2-bin strace python3)
+packages=(libpcap-dev pkg-config tcpdump tshark wireshark-common iproute2 procps util-linux libcap2-bin strace python3 zsh fish groff-base)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

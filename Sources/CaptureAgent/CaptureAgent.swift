@@ -2,6 +2,7 @@ import CSystemShim
 import CaptureEngine
 import ControlPlane
 import Glibc
+import PcapFormat
 import Synchronization
 import SystemCalls
 
@@ -117,10 +118,23 @@ struct CaptureAgent {
             interface: capture.settings.interface, snapshotLength: resource.bytesToCapturePerPacket,
             bufferSize: capture.settings.bufferSize, filter: capture.settings.bpfExpression)
         let session: CaptureSession
-        do {
-            session = try CaptureSession(
-                configuration: configuration, outputPath: paths.partialCapture,
-                byteLimit: resource.totalBytesPerSession, timeLimitSeconds: resource.timeLimitInSeconds)
+        do throws(CaptureError) {
+            if let settings = resource.captureSettings {
+                do { try FileSystem.makeDirectories(paths.segments) } catch {
+                    throw CaptureError(.failed, "cannot create \(paths.segments): \(error)")
+                }
+                let directory = paths.segments
+                // `false` stops when its files are full; `true` rotates the oldest out instead (`ring` below).
+                let rotation = FileRotation(
+                    fileSizeLimit: settings.fileSizeInBytes,
+                    maximumFiles: resource.continuousCapture == false ? Int(settings.fileCount) : 0,
+                    path: { number, start in "\(directory)/\(SegmentNames.stateFileName(number: number, startSeconds: start))" })
+                session = try CaptureSession(configuration: configuration, rotation: rotation, timeLimitSeconds: settings.sessionTimeLimitInSeconds)
+            } else {
+                session = try CaptureSession(
+                    configuration: configuration, outputPath: paths.partialCapture,
+                    byteLimit: resource.totalBytesPerSession, timeLimitSeconds: resource.timeLimitInSeconds)
+            }
         } catch {
             return try finish(.error, reason: CaptureErrorKind.captureFailed.rawValue, errors: [.captureFailed], message: error.message)
         }
@@ -129,20 +143,43 @@ struct CaptureAgent {
         status.state = .running
         status.captureStartTime = Timestamp.now().iso8601
         status.counters.bytesWritten = session.writer.bytesWritten
+        if resource.captureSettings != nil { status.segments = [] }
         try store.writeStatus(status, to: paths)
         log("Running: \(configuration.interface ?? "any") in \(instance.machine), filter \(configuration.filter ?? "none")")
 
+        // A continuous capture delivers each file as it closes, and a ring of `keep` files deletes the oldest
+        // once a newer one begins. A file no destination could take stops the capture: its copy stays here.
+        let keep = resource.continuousCapture == true ? resource.captureSettings.map { Int($0.fileCount) }.flatMap { $0 > 0 ? $0 : nil } : nil
+        var delivery = CaptureDelivery.Outcome()
+        func deliverClosedFiles() {
+            for file in session.writer.takeClosedFiles() {
+                let outcome = CaptureDelivery.deliverSegment(file.path, known: file.summary, instance: instance, environment: store.layout.environment, into: &status)
+                delivery.errors += outcome.errors.filter { !delivery.errors.contains($0) }
+                delivery.messages += outcome.messages
+            }
+            if let keep { CaptureDelivery.rotateOut(before: session.writer.fileNumber - keep + 1, status: &status) }
+            status.files = (status.segments ?? []).flatMap { $0.delivered.map(\.path) }
+        }
+
         let end = session.run { progress in
             record(progress, into: &status)
+            if resource.captureSettings != nil {
+                deliverClosedFiles()
+                if !delivery.errors.isEmpty { session.stopHandle.requestStop() }
+            }
             try? store.writeStatus(status, to: paths, durable: false)
             return machineGone(instance.machine)
         }
         record(session.progress, into: &status)
-        let delivery = CaptureDelivery.deliver(
-            partial: paths.partialCapture, length: Int(session.writer.bytesFlushed), instance: instance,
-            environment: store.layout.environment)
-        status.files = delivery.files
-        status.deliveredFiles = delivery.delivered
+        if resource.captureSettings != nil {
+            deliverClosedFiles()
+        } else {
+            delivery = CaptureDelivery.deliver(
+                partial: paths.partialCapture, length: Int(session.writer.bytesFlushed), instance: instance,
+                environment: store.layout.environment)
+            status.files = delivery.files
+            status.deliveredFiles = delivery.delivered
+        }
 
         switch end {
         case .captureFailed(let message):
@@ -150,11 +187,12 @@ struct CaptureAgent {
         case .writeFailed(let code):
             return try finish(.error, reason: CaptureErrorKind.localFileFailed.rawValue, errors: [.localFileFailed] + delivery.errors,
                 message: (["writing the capture file in the state directory failed: \(Errno(code))"] + delivery.messages).joined(separator: "; "))
-        case .stopRequested, .timeLimitReached, .byteLimitReached:
+        case .stopRequested, .timeLimitReached, .byteLimitReached, .fileCountReached:
             let reason: String
             switch end {
             case .timeLimitReached: reason = StopReason.timeExceeded
             case .byteLimitReached: reason = StopReason.totalBytesExceeded
+            case .fileCountReached: reason = StopReason.fileCountExceeded
             default: reason = requestedReason(paths)
             }
             if let firstError = delivery.errors.first {

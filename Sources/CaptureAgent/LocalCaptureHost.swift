@@ -8,10 +8,13 @@ import SystemCalls
 /// that runs `AgentCommandLine.main` (the CLI and the daemon both do). Every front end builds its
 /// operations here.
 public enum LocalCaptureHost {
-    public static func operations(environment: PcapCtlEnvironment, agentExecutable: String = AgentSupervisor.currentExecutable()) -> PacketCaptureOperations {
+    public static func operations(
+        environment: PcapCtlEnvironment, agentExecutable: String = AgentSupervisor.currentExecutable(),
+        events: any OperationEventSink = DiscardedEvents()
+    ) -> PacketCaptureOperations {
         PacketCaptureOperations(
             environment: environment, filterValidator: LibpcapFilterValidator(),
-            launcher: ExecutableAgentLauncher(executable: agentExecutable))
+            launcher: ExecutableAgentLauncher(executable: agentExecutable), events: events)
     }
 }
 
@@ -31,8 +34,8 @@ struct LibpcapFilterValidator: FilterValidator {
 struct ExecutableAgentLauncher: AgentLauncher {
     let executable: String
 
-    func launch(_ assignment: AgentAssignment, paths: InstancePaths, lock: FileLock, environment: PcapCtlEnvironment) throws(PcapCtlError) {
-        _ = try AgentSupervisor.spawn(
+    func launch(_ assignment: AgentAssignment, paths: InstancePaths, lock: FileLock, environment: PcapCtlEnvironment) throws(PcapCtlError) -> Int32 {
+        try AgentSupervisor.spawn(
             executable: executable, arguments: AgentCommandLine.arguments(for: assignment),
             environment: Self.agentEnvironment(environment), paths: paths, lock: lock)
     }

@@ -9,6 +9,8 @@ public enum CaptureEnd: Sendable, Equatable {
     case stopRequested
     case timeLimitReached
     case byteLimitReached
+    /// A rotating capture that keeps its files filled the last one it may write (`FileRotation.maximumFiles`).
+    case fileCountReached
     /// libpcap failed while capturing (the interface went away, ...), or a tick asked to stop with an error.
     case captureFailed(String)
     /// Writing the file failed (errno), e.g. a full disk.
@@ -57,16 +59,27 @@ public final class CaptureSession {
     private static let tickInterval = 1.0
 
     /// Opens the handle and creates the output file; the time limit starts counting now.
-    public init(configuration: CaptureConfiguration, outputPath: String, byteLimit: UInt64, timeLimitSeconds: UInt64) throws(CaptureError) {
+    public convenience init(configuration: CaptureConfiguration, outputPath: String, byteLimit: UInt64, timeLimitSeconds: UInt64) throws(CaptureError) {
+        try self.init(configuration: configuration, timeLimitSeconds: timeLimitSeconds) { handle, deadline, _ throws(CaptureError) in
+            try CaptureFileWriter(path: outputPath, linkType: handle.linkType, snapshotLength: handle.snapshotLength, byteLimit: byteLimit, deadlineMicroseconds: deadline)
+        }
+    }
+
+    /// Opens the handle and the first file of a rotation (continuous capture); the time limit starts now.
+    public convenience init(configuration: CaptureConfiguration, rotation: FileRotation, timeLimitSeconds: UInt64) throws(CaptureError) {
+        try self.init(configuration: configuration, timeLimitSeconds: timeLimitSeconds) { handle, deadline, startSeconds throws(CaptureError) in
+            try CaptureFileWriter(rotation: rotation, startSeconds: startSeconds, linkType: handle.linkType, snapshotLength: handle.snapshotLength, deadlineMicroseconds: deadline)
+        }
+    }
+
+    private init(configuration: CaptureConfiguration, timeLimitSeconds: UInt64, writer makeWriter: (PcapHandle, Int64, Int) throws(CaptureError) -> CaptureFileWriter) throws(CaptureError) {
         self.configuration = configuration
         handle = try PcapHandle.open(configuration)
         stopHandle = try CaptureStopHandle(handle: handle)
         let nowWall = Self.wallClockMicroseconds()
         let hasTimeLimit = timeLimitSeconds > 0
         monotonicDeadline = hasTimeLimit ? Self.monotonicSeconds() + Double(timeLimitSeconds) : nil
-        writer = try CaptureFileWriter(
-            path: outputPath, linkType: handle.linkType, snapshotLength: handle.snapshotLength, byteLimit: byteLimit,
-            deadlineMicroseconds: hasTimeLimit ? nowWall + Int64(timeLimitSeconds) * 1_000_000 : .max)
+        writer = try makeWriter(handle, hasTimeLimit ? nowWall + Int64(timeLimitSeconds) * 1_000_000 : .max, Int(nowWall / 1_000_000))
     }
 
     /// Captures until the session ends, calling `tick` about once a second after a flush; a tick that returns
@@ -134,6 +147,7 @@ public final class CaptureSession {
 
     private func limitOutcome() -> CaptureEnd? {
         if let error = writer.writeError { return .writeFailed(error) }
+        if writer.reachedFileLimit { return .fileCountReached }
         if writer.reachedByteLimit { return .byteLimitReached }
         if writer.reachedTimeLimit { return .timeLimitReached }
         return nil

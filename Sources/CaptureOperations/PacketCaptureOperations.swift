@@ -8,10 +8,15 @@ import SystemCalls
 public struct CaptureReference: Sendable, Hashable {
     public var name: String
     public var location: String
+    /// The capture's full ARM id when it was named by id (`--ids`, an ARM path): then only the capture
+    /// whose own id is this one (compared without regard to case, as ARM does) is found, so an id in
+    /// another subscription or resource group finds nothing.
+    public var id: String?
 
-    public init(name: String, location: String) {
+    public init(name: String, location: String, id: String? = nil) {
         self.name = name
         self.location = location
+        self.id = id
     }
 }
 
@@ -41,6 +46,8 @@ public struct CaptureFile: Sendable, Equatable {
     public var instanceKey: String
     public var path: String
     public var size: UInt64
+    /// A continuous capture's file name (`CaptureSegment.name`); nil for a single-file capture.
+    public var segmentName: String? = nil
 }
 
 /// The operations behind every front end: the CLI's verbs, the daemon's ARM endpoints and the page call
@@ -54,10 +61,16 @@ public struct PacketCaptureOperations: Sendable {
     public var planner: CreatePlanner
     private let filterValidator: any FilterValidator
     private let launcher: any AgentLauncher
+    /// Where the operations report what they do (agents started and stopped, files delivered, lock waits).
+    public let events: any OperationEventSink
 
-    public init(environment: PcapCtlEnvironment, filterValidator: any FilterValidator, launcher: any AgentLauncher, machines: MachineResolver = MachineResolver()) {
+    public init(
+        environment: PcapCtlEnvironment, filterValidator: any FilterValidator, launcher: any AgentLauncher,
+        machines: MachineResolver = MachineResolver(), events: any OperationEventSink = DiscardedEvents()
+    ) {
         self.environment = environment
-        self.store = CaptureStore(environment: environment)
+        self.events = events
+        self.store = CaptureStore(environment: environment, events: events)
         self.planner = CreatePlanner(environment: environment, machines: machines)
         self.filterValidator = filterValidator
         self.launcher = launcher
@@ -93,7 +106,8 @@ public struct PacketCaptureOperations: Sendable {
                 let paths = store.instancePaths(capture, instance)
                 let assignment = AgentAssignment(location: location, name: capture.name, instanceKey: instance.key, launchToken: agent.token)
                 do throws(PcapCtlError) {
-                    try launcher.launch(assignment, paths: paths, lock: agent.lock, environment: environment)
+                    let pid = try launcher.launch(assignment, paths: paths, lock: agent.lock, environment: environment)
+                    events.record(.agentStarted(capture: capture.name, location: location, instance: instance.key, pid: pid))
                 } catch {
                     var status = InstanceStatus(state: .error)
                     status.errors = [.internalError]
@@ -145,13 +159,13 @@ public struct PacketCaptureOperations: Sendable {
     // MARK: get, status, list
 
     public func get(_ reference: CaptureReference) throws(PcapCtlError) -> CaptureView {
-        let capture = try store.load(name: reference.name, location: reference.location)
+        let capture = try load(reference)
         let statuses = try instanceStatuses(capture)
         return CaptureView(capture: capture, resource: capture.resource(provisioningState: provisioningState(statuses.map(\.1))), status: nil)
     }
 
     public func status(_ reference: CaptureReference) throws(PcapCtlError) -> CaptureStatusReport {
-        let capture = try store.load(name: reference.name, location: reference.location)
+        let capture = try load(reference)
         return report(capture, statuses: try instanceStatuses(capture))
     }
 
@@ -208,7 +222,7 @@ public struct PacketCaptureOperations: Sendable {
         for error in all.flatMap(\.errors) where !errors.contains(error) { errors.append(error) }
         let isScaleSet = capture.record.targetType == .azureVMSS
         let stopReason = allFinal ? (all.first { $0.state == .error }?.stopReason ?? all.compactMap(\.stopReason).first) : nil
-        return CaptureStatusReport(
+        var report = CaptureStatusReport(
             name: capture.name,
             id: capture.record.id,
             captureStartTime: all.compactMap(\.captureStartTime).min(),
@@ -233,13 +247,29 @@ public struct PacketCaptureOperations: Sendable {
                     packetsDropped: status.counters.packetsDropped, packetsDroppedByInterface: status.counters.packetsDroppedByInterface,
                     bytesWritten: status.counters.bytesWritten, agentPid: status.agentPid, files: status.files)
             } : nil)
+        if capture.record.captureSettings != nil {
+            report.captureFiles = statuses.flatMap { instance, status in
+                (status.segments ?? []).map { segment in
+                    CaptureStatusReport.FileReport(
+                        name: segment.name, instanceId: isScaleSet ? instance.key : nil,
+                        firstPacketTime: segment.firstPacketTime, lastPacketTime: segment.lastPacketTime,
+                        packets: segment.packets, bytes: segment.bytes,
+                        localPath: segment.local?.path, storagePath: segment.storage?.path, keptAt: segment.kept)
+                }
+            }
+            let rotated = all.compactMap(\.rotatedOut)
+            report.filesRotatedOut = rotated.reduce(0) { $0 + $1.files }
+            report.packetsRotatedOut = rotated.reduce(0) { $0 + $1.packets }
+            report.bytesRotatedOut = rotated.reduce(0) { $0 + $1.bytes }
+        }
+        return report
     }
 
     // MARK: stop, delete, wait
 
     /// Asks every running instance to stop, without waiting; poll `status` (or call `waitUntilStopped`).
     public func requestStop(_ reference: CaptureReference) throws(PcapCtlError) {
-        let capture = try store.load(name: reference.name, location: reference.location)
+        let capture = try load(reference)
         for instance in capture.settings.instances {
             AgentSupervisor.requestStop(store.instancePaths(capture, instance), reason: StopReason.stopRequested)
         }
@@ -247,15 +277,31 @@ public struct PacketCaptureOperations: Sendable {
 
     /// Stops every running instance and returns once their files are final. Idempotent.
     public func stop(_ reference: CaptureReference) throws(PcapCtlError) {
-        let capture = try store.load(name: reference.name, location: reference.location)
+        let capture = try load(reference)
         try stop(capture, reason: StopReason.stopRequested)
     }
 
     private func stop(_ capture: StoredCapture, reason: String) throws(PcapCtlError) {
+        var stopped: Set<String> = []
         for instance in capture.settings.instances {
-            AgentSupervisor.stop(store.instancePaths(capture, instance), reason: reason)
+            let started = MonotonicClock.seconds()
+            if AgentSupervisor.stop(store.instancePaths(capture, instance), reason: reason) {
+                stopped.insert(instance.key)
+                events.record(.agentStopped(capture: capture.name, instance: instance.key, reason: reason, seconds: MonotonicClock.seconds() - started))
+            }
         }
-        _ = try instanceStatuses(capture)
+        for (instance, status) in try instanceStatuses(capture) where stopped.contains(instance.key) {
+            events.record(.filesDelivered(capture: capture.name, instance: instance.key, files: status.files))
+        }
+    }
+
+    /// The stored capture a reference names; one named by id only if its own id is that id.
+    func load(_ reference: CaptureReference) throws(PcapCtlError) -> StoredCapture {
+        let capture = try store.load(name: reference.name, location: reference.location)
+        if let id = reference.id, capture.record.id.lowercased() != id.lowercased() {
+            throw .notFound("packet capture '\(id)' was not found: the capture named '\(capture.name)' in location '\(reference.location)' has id '\(capture.record.id)'")
+        }
+        return capture
     }
 
     /// Stops the capture if it runs, then removes the resource. Delivered files stay where they are, and
@@ -263,6 +309,7 @@ public struct PacketCaptureOperations: Sendable {
     /// record that cannot be read is removed all the same.
     public func delete(_ reference: CaptureReference) throws(PcapCtlError) -> [String] {
         if let capture = try? store.load(name: reference.name, location: reference.location) {
+            if reference.id != nil { _ = try load(reference) }
             try stop(capture, reason: StopReason.deleted)
         }
         return try store.withLocationLock(reference.location, exclusive: true) { () throws(PcapCtlError) in
@@ -272,7 +319,7 @@ public struct PacketCaptureOperations: Sendable {
 
     /// Waits until every instance is final; false if `timeout` (seconds, nil = forever) passed first.
     public func waitUntilStopped(_ reference: CaptureReference, timeout: Double?) throws(PcapCtlError) -> Bool {
-        let capture = try store.load(name: reference.name, location: reference.location)
+        let capture = try load(reference)
         let deadline = timeout.map { MonotonicClock.seconds() + $0 }
         while true {
             if try instanceStatuses(capture).allSatisfy({ $0.1.isFinal }) { return true }
@@ -286,9 +333,26 @@ public struct PacketCaptureOperations: Sendable {
     /// The files holding exactly the finished capture's own bytes, one per instance: a delivered file that
     /// still matches what delivery recorded, else the session's copy in the state directory (kept when a
     /// delivery failed). A delivered file replaced or changed since is never served.
-    public func files(_ reference: CaptureReference) throws(PcapCtlError) -> [CaptureFile] {
-        let capture = try store.load(name: reference.name, location: reference.location)
+    ///
+    /// A continuous capture's files are served while it runs too: every closed file in its destinations,
+    /// oldest first (or only the one named `fileName`), each checked the same way. A file the ring rotates
+    /// out while it is read stays whole for the reader (an unlinked file keeps its bytes).
+    public func files(_ reference: CaptureReference, fileName: String? = nil) throws(PcapCtlError) -> [CaptureFile] {
+        let capture = try load(reference)
         let statuses = try instanceStatuses(capture)
+        if capture.record.captureSettings != nil {
+            let files = statuses.flatMap { instance, status in
+                (status.segments ?? []).filter { fileName == nil || $0.name == fileName }.compactMap { segment in ownFile(of: segment, instance) }
+            }
+            if let fileName, files.isEmpty {
+                let names = statuses.flatMap { ($0.1.segments ?? []).map(\.name) }
+                throw .notFound(parameter: "fileName", "capture '\(capture.name)' has no file '\(Validation.printable(fileName))' now; its files are: \(names.isEmpty ? "none yet" : names.joined(separator: ", "))")
+            }
+            return files
+        }
+        if fileName != nil {
+            throw .usage("fileName", "names one file of a continuous capture; '\(capture.name)' writes a single file")
+        }
         if statuses.contains(where: { !$0.1.isFinal }) {
             throw .conflict(code: "PacketCaptureIsRunning",
                 "capture '\(capture.name)' is still running; stop it ('pcapctl stop') or wait for it ('pcapctl wait') before downloading")
@@ -298,6 +362,18 @@ public struct PacketCaptureOperations: Sendable {
             files.append(try ownFile(of: capture, instance, status))
         }
         return files
+    }
+
+    /// A continuous capture's file: a delivered copy still as delivered, else the state directory's copy
+    /// kept when a destination failed; nil when neither holds it any more.
+    private func ownFile(of segment: CaptureSegment, _ instance: CaptureInstance) -> CaptureFile? {
+        if let copy = segment.delivered.first(where: { CaptureDelivery.identify($0.path) == $0 }) {
+            return CaptureFile(instanceKey: instance.key, path: copy.path, size: copy.size, segmentName: segment.name)
+        }
+        if let kept = segment.kept, CaptureDelivery.identify(kept)?.size == segment.bytes {
+            return CaptureFile(instanceKey: instance.key, path: kept, size: segment.bytes, segmentName: segment.name)
+        }
+        return nil
     }
 
     private func ownFile(of capture: StoredCapture, _ instance: CaptureInstance, _ status: InstanceStatus) throws(PcapCtlError) -> CaptureFile {
@@ -328,10 +404,18 @@ public struct PacketCaptureOperations: Sendable {
 
     /// Copies a finished capture's files to `destination`: the file itself for a VM, a directory with one
     /// INSTANCE.cap per instance for a scale set. Returns the paths written.
-    public func download(_ reference: CaptureReference, to destination: String, overwrite: Bool) throws(PcapCtlError) -> [String] {
+    ///
+    /// A continuous capture's files go into the directory `destination` (ending in `/`, or an existing
+    /// directory) under their own names, in a subdirectory per instance for a scale set; with `fileName`,
+    /// only that file, to `destination` itself unless it is such a directory. A file rotated out before it
+    /// could be opened is skipped: it is no longer one of the capture's files.
+    public func download(_ reference: CaptureReference, to destination: String, overwrite: Bool, fileName: String? = nil) throws(PcapCtlError) -> [String] {
         guard !destination.isEmpty, !destination.utf8.contains(0) else { throw .usage("file", "the destination must be a path") }
-        let capture = try store.load(name: reference.name, location: reference.location)
-        let files = try self.files(reference)
+        let capture = try load(reference)
+        let files = try self.files(reference, fileName: fileName)
+        if capture.record.captureSettings != nil {
+            return try downloadSegments(files, capture: capture, to: destination, overwrite: overwrite, single: fileName != nil)
+        }
         let isScaleSet = capture.record.targetType == .azureVMSS
         if isScaleSet {
             do { try FileSystem.makeDirectories(destination) } catch {
@@ -342,6 +426,36 @@ public struct PacketCaptureOperations: Sendable {
         for file in files {
             let target = isScaleSet ? "\(destination)/\(file.instanceKey).cap" : destination
             try Self.copy(file, to: target, overwrite: overwrite)
+            written.append(target)
+        }
+        return written
+    }
+
+    private func downloadSegments(_ files: [CaptureFile], capture: StoredCapture, to destination: String, overwrite: Bool, single: Bool) throws(PcapCtlError) -> [String] {
+        var info = stat()
+        let isDirectory = destination.hasSuffix("/") || (stat(destination, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR)
+        guard isDirectory || single else {
+            throw .usage("file", "capture '\(capture.name)' is continuous and has several files: give a directory ending in '/' to get them all, or name one with --file-name")
+        }
+        let isScaleSet = capture.record.targetType == .azureVMSS
+        var written: [String] = []
+        for file in files {
+            var target = destination
+            if isDirectory {
+                var directory = destination
+                while directory.count > 1 && directory.hasSuffix("/") { directory.removeLast() }
+                if isScaleSet { directory += "/\(file.instanceKey)" }
+                do { try FileSystem.makeDirectories(directory) } catch {
+                    throw PcapCtlError(.failure, parameter: "file", "cannot create directory '\(directory)': \(error)")
+                }
+                target = "\(directory)/\(file.segmentName ?? FileSystem.baseName(of: file.path))"
+            }
+            do throws(PcapCtlError) {
+                try Self.copy(file, to: target, overwrite: overwrite)
+            } catch {
+                if !single && !FileSystem.exists(file.path) { continue }
+                throw error
+            }
             written.append(target)
         }
         return written

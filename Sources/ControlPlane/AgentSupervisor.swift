@@ -22,8 +22,8 @@ public struct AgentAssignment: Sendable, Equatable {
 /// runs the capture agent), so the operations layer never assembles a command line itself.
 public protocol AgentLauncher: Sendable {
     /// Starts the agent for `assignment`, handing it `lock` (the instance's agent lock, held by the caller),
-    /// with the environment that finds the same state.
-    func launch(_ assignment: AgentAssignment, paths: InstancePaths, lock: FileLock, environment: PcapCtlEnvironment) throws(PcapCtlError)
+    /// with the environment that finds the same state. Returns the agent's process id.
+    func launch(_ assignment: AgentAssignment, paths: InstancePaths, lock: FileLock, environment: PcapCtlEnvironment) throws(PcapCtlError) -> Int32
 }
 
 /// Starts, finds and stops capture agents: background processes (this same binary, re-executed with a

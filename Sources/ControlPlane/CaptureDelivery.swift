@@ -12,6 +12,8 @@ public enum CaptureDelivery {
         public var delivered: [DeliveredFile] = []
         public var errors: [CaptureErrorKind] = []
         public var messages: [String] = []
+
+        public init() {}
     }
 
     /// Delivers the first `length` bytes of the partial file to every destination of `instance`. The
@@ -42,6 +44,100 @@ public enum CaptureDelivery {
         if outcome.errors.isEmpty { _ = unlink(partial) }
         outcome.delivered = outcome.files.compactMap(identify)
         return outcome
+    }
+
+    /// Delivers one closed file of a continuous capture (in the state directory's `segments/`) to every
+    /// destination of `instance` under its name there (`SegmentNames`), and records it at the end of
+    /// `status.segments`. The file is cut to its whole records first (the open file of an agent that died);
+    /// once every destination has it, the state copy is removed, else kept as their only copy. A file with
+    /// no header (begun just before a kill) holds nothing and is removed.
+    ///
+    /// `known` is what the writer that closed the file knows of it (its agent passes it, so the file is not
+    /// read again on the capture thread); without it the file is scanned.
+    public static func deliverSegment(_ path: String, known: PcapFileSummary? = nil, instance: CaptureInstance, environment: PcapCtlEnvironment, into status: inout InstanceStatus) -> Outcome {
+        var outcome = Outcome()
+        let fileName = FileSystem.baseName(of: path)
+        guard let number = SegmentNames.number(of: fileName) else { return outcome }
+        let summary: PcapFileSummary
+        if let known {
+            summary = known
+        } else {
+            do { summary = try scan(path) } catch {
+                if (CaptureDelivery.identify(path)?.size ?? 0) == 0 { _ = unlink(path) }
+                return outcome
+            }
+            _ = truncate(path, off_t(summary.validLength))
+        }
+        let nameSource = instance.localFile ?? instance.storageFile ?? "capture.cap"
+        var segment = CaptureSegment(
+            number: number, name: FileSystem.baseName(of: SegmentNames.destination(nameSource, stateFileName: fileName)),
+            firstPacketTime: summary.firstPacketTime.map(Self.iso8601), lastPacketTime: summary.lastPacketTime.map(Self.iso8601),
+            packets: UInt64(summary.packetCount), bytes: UInt64(summary.validLength))
+        let destinations: [(base: String?, root: String, failure: CaptureErrorKind)] = [
+            (instance.localFile, environment.capturesRoot, .localFileFailed), (instance.storageFile, environment.storageRoot, .storageFailed),
+        ]
+        var copies: [String?] = []
+        for destination in destinations {
+            guard let relative = destination.base.map({ SegmentNames.destination($0, stateFileName: fileName) }) else {
+                copies.append(nil)
+                continue
+            }
+            do {
+                try ConfinedFiles.copy(from: path, toRoot: destination.root, relativePath: relative)
+                copies.append("\(destination.root)/\(relative)")
+            } catch {
+                copies.append(nil)
+                outcome.errors.append(destination.failure)
+                outcome.messages.append(error.description)
+            }
+        }
+        if outcome.errors.isEmpty { _ = unlink(path) } else { segment.kept = path }
+        // Identified last: the copies are links to one file, and every link or unlink changes its ctime.
+        segment.local = copies[0].flatMap(identify)
+        segment.storage = copies[1].flatMap(identify)
+        outcome.files = segment.delivered.map(\.path)
+        outcome.delivered = segment.delivered
+        status.segments = (status.segments ?? []) + [segment]
+        return outcome
+    }
+
+    /// Deletes, in every destination and the state directory, the files of `status.segments` numbered below
+    /// `firstKept`, counting them in `status.rotatedOut`. A delivered copy that was replaced or changed since
+    /// is no longer the capture's and is left alone.
+    public static func rotateOut(before firstKept: Int, status: inout InstanceStatus) {
+        guard let segments = status.segments, segments.contains(where: { $0.number < firstKept }) else { return }
+        var rotated = status.rotatedOut ?? RotatedOut()
+        for segment in segments where segment.number < firstKept {
+            // All checked before any is removed: removing one link changes the others' ctime.
+            let own = segment.delivered.filter { identify($0.path) == $0 }
+            for copy in own { _ = unlink(copy.path) }
+            if let kept = segment.kept { _ = unlink(kept) }
+            rotated.files += 1
+            rotated.packets += segment.packets
+            rotated.bytes += segment.bytes
+        }
+        status.segments = segments.filter { $0.number >= firstKept }
+        status.rotatedOut = rotated
+    }
+
+    /// The state files of a continuous capture still in `segments/`, oldest first.
+    public static func pendingSegments(_ paths: InstancePaths) -> [String] {
+        let names = ((try? FileSystem.listDirectory(paths.segments)) ?? []).compactMap { name in SegmentNames.number(of: name).map { ($0, name) } }
+        return names.sorted { $0.0 < $1.0 }.map { "\(paths.segments)/\($0.1)" }
+    }
+
+    /// A continuous capture's files now in its destinations, and its counters from them: the `files` list
+    /// and the session totals (rotated out included) follow from the segments.
+    public static func summarizeSegments(into status: inout InstanceStatus) {
+        let segments = status.segments ?? []
+        status.files = segments.flatMap { $0.delivered.map(\.path) }
+        let rotated = status.rotatedOut ?? RotatedOut()
+        status.counters.packetsCaptured = rotated.packets + segments.reduce(0) { $0 + $1.packets }
+        status.counters.bytesWritten = rotated.bytes + segments.reduce(0) { $0 + $1.bytes }
+    }
+
+    static func iso8601(_ time: PacketTime) -> String {
+        Timestamp(seconds: Int(time.seconds), milliseconds: Int(time.microseconds / 1000)).iso8601
     }
 
     /// What identifies a file's bytes now; nil if it cannot be read.
@@ -101,7 +197,24 @@ public struct Reconciler: Sendable {
         let pid = status.agentPid.map { " (pid \($0))" } ?? ""
         var messages = ["the capture agent\(pid) exited without recording a stop"]
         var errors: [CaptureErrorKind] = [.agentStopped]
-        if FileSystem.exists(paths.partialCapture), let summary = try? CaptureDelivery.scan(paths.partialCapture) {
+        if let settings = capture.record.captureSettings {
+            // Closed files the agent had not delivered yet, then its open file, cut to whole records.
+            let pending = CaptureDelivery.pendingSegments(paths)
+            let known = status.segments?.count ?? 0
+            var torn = 0
+            for path in pending {
+                torn += (try? CaptureDelivery.scan(path)).map(\.tornBytes) ?? 0
+                let outcome = CaptureDelivery.deliverSegment(path, instance: instance, environment: store.layout.environment, into: &status)
+                errors += outcome.errors.filter { !errors.contains($0) }
+                messages += outcome.messages
+            }
+            let packets = (status.segments ?? []).dropFirst(known).reduce(0) { $0 + $1.packets }
+            if capture.record.continuousCapture == true, settings.fileCount > 0, let last = status.segments?.last?.number {
+                CaptureDelivery.rotateOut(before: last - Int(settings.fileCount) + 1, status: &status)
+            }
+            CaptureDelivery.summarizeSegments(into: &status)
+            messages.append("delivered \(pending.count) file\(pending.count == 1 ? "" : "s") it left (\(packets) packets)" + (torn > 0 ? ", trimmed a torn last record of \(torn) bytes" : ""))
+        } else if FileSystem.exists(paths.partialCapture), let summary = try? CaptureDelivery.scan(paths.partialCapture) {
             let outcome = CaptureDelivery.deliver(
                 partial: paths.partialCapture, length: summary.validLength, instance: instance,
                 environment: store.layout.environment)
@@ -119,6 +232,8 @@ public struct Reconciler: Sendable {
         status.errorMessage = messages.joined(separator: "; ")
         status.captureStopTime = Timestamp.now().iso8601
         try store.writeStatus(status, to: paths)
+        store.events.record(.recovered(capture: capture.name, instance: instance.key))
+        store.events.record(.filesDelivered(capture: capture.name, instance: instance.key, files: status.files))
         return status
     }
 }

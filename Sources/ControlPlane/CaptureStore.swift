@@ -11,9 +11,12 @@ import SystemCalls
 /// read before anything else.
 public struct CaptureStore: Sendable {
     public let layout: StateLayout
+    /// Where lock waits and reads are reported.
+    public let events: any OperationEventSink
 
-    public init(environment: PcapCtlEnvironment) {
+    public init(environment: PcapCtlEnvironment, events: any OperationEventSink = DiscardedEvents()) {
         self.layout = StateLayout(environment: environment)
+        self.events = events
     }
 
     /// A stored capture that could not be read, reported beside the ones that could.
@@ -36,7 +39,13 @@ public struct CaptureStore: Sendable {
         do {
             try FileSystem.makeDirectories(layout.capturesDirectory(location))
             lock = try FileLock(path: layout.locationLock(location))
-            try lock.lock(exclusive: exclusive)
+            if try !lock.lock(exclusive: exclusive, blocking: false) {
+                let path = layout.locationLock(location)
+                events.record(.lockWaiting(path: path))
+                let started = MonotonicClock.seconds()
+                _ = try lock.lock(exclusive: exclusive)
+                events.record(.lockAcquired(path: path, seconds: MonotonicClock.seconds() - started))
+            }
         } catch {
             throw .failure("cannot lock the store at \(layout.locationDirectory(location)): \(error)")
         }
@@ -144,6 +153,7 @@ public struct CaptureStore: Sendable {
             if error.rawValue == ENOENT { throw .notFound("packet capture '\(name)' was not found in location '\(location)'") }
             throw .failure("cannot read \(path): \(error)")
         }
+        events.record(.captureLoaded(capture: name, location: location, path: path))
         return try StoredCaptureFile.decode(bytes, path: path, store: self)
     }
 
@@ -226,19 +236,22 @@ public struct CaptureStore: Sendable {
         var kept: [String] = []
         let stamp = String(Timestamp.now().iso8601.filter { $0 != "-" && $0 != ":" && $0 != "." })
         for key in instances {
-            let partial = InstancePaths(directory: "\(directory)/instances/\(key)").partialCapture
-            guard FileSystem.exists(partial) else { continue }
-            let orphans = layout.orphansDirectory(location)
+            let paths = InstancePaths(directory: "\(directory)/instances/\(key)")
             let suffix = instances.count > 1 || key != "vm" ? "-\(key)" : ""
-            let target = "\(orphans)/\(name)-\(stamp)\(suffix).cap"
-            do {
-                try FileSystem.makeDirectories(orphans)
-                try FileSystem.rename(partial, target)
-                _ = chmod(target, 0o600)
-            } catch {
-                throw .failure("cannot keep the undelivered packets of '\(name)' at \(target): \(error); nothing was deleted")
+            // A continuous capture's undelivered files keep their own names after the capture's.
+            let sources = [(paths.partialCapture, ".cap")] + CaptureDelivery.pendingSegments(paths).map { ($0, "-" + FileSystem.baseName(of: $0)) }
+            for (source, ending) in sources where FileSystem.exists(source) {
+                let orphans = layout.orphansDirectory(location)
+                let target = "\(orphans)/\(name)-\(stamp)\(suffix)\(ending)"
+                do {
+                    try FileSystem.makeDirectories(orphans)
+                    try FileSystem.rename(source, target)
+                    _ = chmod(target, 0o600)
+                } catch {
+                    throw .failure("cannot keep the undelivered packets of '\(name)' at \(target): \(error); nothing was deleted")
+                }
+                kept.append(target)
             }
-            kept.append(target)
         }
         return kept
     }

@@ -14,8 +14,16 @@ public struct CreateRequest: Sendable {
     public var storagePath: String?
     public var filePath: String?
     public var captureSize: UInt64
-    public var captureLimit: UInt64
-    public var timeLimit: UInt64
+    /// nil: not given (the default applies, and a continuous capture accepts it).
+    public var captureLimit: UInt64?
+    public var timeLimit: UInt64?
+    /// Set (true or false) for a continuous capture; `localPath` then replaces `filePath`, and the
+    /// settings below (nil: their defaults) replace the session limits.
+    public var continuousCapture: Bool?
+    public var localPath: String?
+    public var fileCount: UInt64?
+    public var fileSizeInBytes: UInt64?
+    public var sessionTimeLimitInSeconds: UInt64?
     public var filters: [PacketCaptureFilter]
     public var include: [String]
     public var exclude: [String]
@@ -26,8 +34,9 @@ public struct CreateRequest: Sendable {
         name: String, location: String, resourceGroup: String, vm: String? = nil, target: String? = nil,
         targetType: TargetType = .azureVM, storageAccount: String? = nil, storagePath: String? = nil, filePath: String? = nil,
         captureSize: UInt64 = CaptureFields.bytesToCapturePerPacket.defaultValue,
-        captureLimit: UInt64 = CaptureFields.totalBytesPerSession.defaultValue,
-        timeLimit: UInt64 = CaptureFields.timeLimitInSeconds.defaultValue,
+        captureLimit: UInt64? = nil, timeLimit: UInt64? = nil,
+        continuousCapture: Bool? = nil, localPath: String? = nil,
+        fileCount: UInt64? = nil, fileSizeInBytes: UInt64? = nil, sessionTimeLimitInSeconds: UInt64? = nil,
         filters: [PacketCaptureFilter] = [], include: [String] = [], exclude: [String] = [],
         interface: String? = nil, bufferSize: UInt64 = CaptureFields.bufferSize.defaultValue
     ) {
@@ -43,6 +52,11 @@ public struct CreateRequest: Sendable {
         self.captureSize = captureSize
         self.captureLimit = captureLimit
         self.timeLimit = timeLimit
+        self.continuousCapture = continuousCapture
+        self.localPath = localPath
+        self.fileCount = fileCount
+        self.fileSizeInBytes = fileSizeInBytes
+        self.sessionTimeLimitInSeconds = sessionTimeLimitInSeconds
         self.filters = filters
         self.include = include
         self.exclude = exclude
@@ -71,15 +85,18 @@ public struct CreatePlanner: Sendable {
         guard request.captureSize == 0 || request.captureSize >= minimumSize else {
             throw .usage("bytesToCapturePerPacket", "Invalid value: '\(request.captureSize)' is less than \(minimumSize), the fewest bytes libpcap keeps of a packet on the any device; 0 captures whole packets")
         }
-        try CaptureFields.totalBytesPerSession.check(request.captureLimit)
-        try CaptureFields.timeLimitInSeconds.check(request.timeLimit)
+        let captureLimit = request.captureLimit ?? CaptureFields.totalBytesPerSession.defaultValue
+        let timeLimit = request.timeLimit ?? CaptureFields.timeLimitInSeconds.defaultValue
+        try CaptureFields.totalBytesPerSession.check(captureLimit)
+        try CaptureFields.timeLimitInSeconds.check(timeLimit)
         try CaptureFields.bufferSize.check(request.bufferSize)
+        let captureSettings = try Self.continuousSettings(request)
         let group = request.resourceGroup
         guard Validation.isResourceName(group) else {
             throw .usage("resourceGroup", "'\(Validation.printable(group))' is not a valid resource group name: use 1-80 letters, digits, '_', '.' or '-'")
         }
-        if request.captureLimit > 0 && request.captureLimit < CaptureFields.minimumSessionBytes {
-            throw .usage("totalBytesPerSession", "\(request.captureLimit) is smaller than a pcap file header (\(CaptureFields.minimumSessionBytes) bytes); use 0 for no limit or at least \(CaptureFields.minimumSessionBytes)")
+        if captureLimit > 0 && captureLimit < CaptureFields.minimumSessionBytes {
+            throw .usage("totalBytesPerSession", "\(captureLimit) is smaller than a pcap file header (\(CaptureFields.minimumSessionBytes) bytes); use 0 for no limit or at least \(CaptureFields.minimumSessionBytes)")
         }
         if let interface = request.interface {
             guard (1...15).contains(interface.utf8.count), !interface.contains("/"), interface != ".", interface != "..",
@@ -89,13 +106,17 @@ public struct CreatePlanner: Sendable {
             }
         }
 
-        // Storage: az's rule, then each part.
-        if request.storageAccount == nil && (request.storagePath != nil || request.filePath == nil) {
+        // Storage: az's rule, then each part. A continuous capture's local file is `localPath`.
+        let localPath = captureSettings == nil ? request.filePath : request.localPath
+        if request.storageAccount == nil && (request.storagePath != nil || localPath == nil) {
             throw PcapCtlError(.usage, code: "PacketCaptureIsMissingStorageIdAndLocalFilePath", parameter: "storageLocation", "Command must have either storage id or local file path specified.",
-                commandLineMessage: "usage error: --storage-account NAME_OR_ID [--storage-path PATH] [--file-path PATH] | --file-path PATH")
+                commandLineMessage: captureSettings == nil
+                    ? "usage error: --storage-account NAME_OR_ID [--storage-path PATH] [--file-path PATH] | --file-path PATH"
+                    : "usage error: with --continuous-capture: --storage-account NAME_OR_ID [--storage-path PATH] [--local-path PATH] | --local-path PATH")
         }
-        let localRelative = try request.filePath.map { path throws(PcapCtlError) in
-            try Validation.relativeCapturePath(path, capturesRoot: environment.capturesRoot)
+        let localRelative = try localPath.map { path throws(PcapCtlError) in
+            try Validation.relativeCapturePath(path, capturesRoot: environment.capturesRoot,
+                parameter: captureSettings == nil ? "storageLocation.filePath" : "storageLocation.localPath")
         }
         let account = try request.storageAccount.map { value throws(PcapCtlError) in try Self.storageAccountName(value) }
         let container = try request.storagePath.map { value throws(PcapCtlError) in try Self.containerName(value, account: account!) } ?? StorageLayout.defaultContainer
@@ -151,7 +172,8 @@ public struct CreatePlanner: Sendable {
             storagePath: captureInstances.count == 1
                 ? captureInstances[0].storageFile.map { "\(environment.storageRoot)/\($0)" }
                 : account.map { "\(environment.storageRoot)/\($0)/\(container)" },
-            filePath: request.filePath)
+            filePath: captureSettings == nil ? request.filePath : nil,
+            localPath: captureSettings == nil ? nil : request.localPath)
         let watcher = "NetworkWatcher_\(request.location)"
         let record = CaptureRecord(
             name: request.name,
@@ -161,24 +183,93 @@ public struct CreatePlanner: Sendable {
             targetType: request.targetType,
             scope: MachineScope(include: request.include, exclude: request.exclude),
             bytesToCapturePerPacket: request.captureSize,
-            totalBytesPerSession: request.captureLimit,
-            timeLimitInSeconds: request.timeLimit,
+            totalBytesPerSession: captureSettings == nil ? captureLimit : 0,
+            timeLimitInSeconds: captureSettings == nil ? timeLimit : 0,
             storageLocation: storageLocation,
             filters: request.filters,
-            instances: request.targetType == .azureVMSS ? captureInstances.compactMap(\.instanceId) : nil)
+            instances: request.targetType == .azureVMSS ? captureInstances.compactMap(\.instanceId) : nil,
+            continuousCapture: captureSettings == nil ? nil : request.continuousCapture,
+            captureSettings: captureSettings)
         let settings = CaptureSettings(
             location: request.location, interface: request.interface, bufferSize: request.bufferSize,
             bpfExpression: bpfExpression, createdAt: now.iso8601, instances: captureInstances)
         return StoredCapture(record: record, settings: settings)
     }
 
+    /// A continuous capture's settings with their defaults, or nil for a single-file capture; refuses, with
+    /// Azure's codes, what does not belong to the kind of capture asked for.
+    static func continuousSettings(_ request: CreateRequest) throws(PcapCtlError) -> PacketCaptureSettings? {
+        guard request.continuousCapture != nil else {
+            if request.localPath != nil {
+                throw .usage("storageLocation.localPath", "applies only to a continuous capture (continuousCapture true or false); a single-file capture takes filePath")
+            }
+            if request.fileCount != nil || request.fileSizeInBytes != nil || request.sessionTimeLimitInSeconds != nil {
+                throw .usage("captureSettings", "applies only to a continuous capture: set continuousCapture to true or false")
+            }
+            return nil
+        }
+        let invalid = "InvalidRequestPropertiesInPacketCaptureRequest"
+        if request.captureLimit != nil {
+            throw PcapCtlError(.usage, code: invalid, parameter: "totalBytesPerSession", "TotalBytesPerSession is not supported in packet capture request.")
+        }
+        if request.timeLimit != nil {
+            throw PcapCtlError(.usage, code: invalid, parameter: "timeLimitInSeconds", "TimeLimitInSecond is not supported in packet capture request.")
+        }
+        if request.filePath != nil {
+            throw PcapCtlError(.usage, code: "PacketCaptureIsMissingStorageIdAndLocalPath", parameter: "storageLocation.filePath", "Command must have either storage id or local path specified.")
+        }
+        let settings = PacketCaptureSettings(
+            fileCount: request.fileCount ?? CaptureFields.fileCount.defaultValue,
+            fileSizeInBytes: request.fileSizeInBytes ?? CaptureFields.fileSizeInBytes.defaultValue,
+            sessionTimeLimitInSeconds: request.sessionTimeLimitInSeconds ?? CaptureFields.sessionTimeLimitInSeconds.defaultValue)
+        try CaptureFields.fileCount.check(settings.fileCount)
+        try CaptureFields.fileSizeInBytes.check(settings.fileSizeInBytes)
+        try CaptureFields.sessionTimeLimitInSeconds.check(settings.sessionTimeLimitInSeconds)
+        let minimum = CaptureFields.minimumFileSizeInBytes
+        if settings.fileSizeInBytes > 0 && settings.fileSizeInBytes < minimum {
+            throw .usage(CaptureFields.fileSizeInBytes.parameter, "Invalid value: '\(settings.fileSizeInBytes)' is less than \(minimum), the smallest file pcapctl rotates; 0 writes one file of any size")
+        }
+        return settings
+    }
+
+    /// Refuses a continuous capture whose files could not all fit where they go, saying how much it needs.
+    /// On each file system the files of every instance are counted once (delivery links them, so a
+    /// destination on the state directory's file system, or both destinations on one, share them); a file
+    /// system holding only the state directory holds each instance's open file. Unbounded rings (a count
+    /// or size of 0) cannot be measured and are not refused.
+    public func checkSpace(_ capture: StoredCapture) throws(PcapCtlError) {
+        guard let settings = capture.record.captureSettings, settings.fileCount > 0, settings.fileSizeInBytes > 0 else { return }
+        let instances = UInt64(capture.settings.instances.count)
+        let ring = instances * settings.fileCount * settings.fileSizeInBytes
+        var places: [(path: String, needs: UInt64)] = [(environment.home, instances * settings.fileSizeInBytes)]
+        if capture.settings.instances.contains(where: { $0.localFile != nil }) { places.append((environment.capturesRoot, ring)) }
+        if capture.settings.instances.contains(where: { $0.storageFile != nil }) { places.append((environment.storageRoot, ring)) }
+        var byDevice: [UInt64: (paths: [String], needs: UInt64, free: UInt64)] = [:]
+        for place in places {
+            var info = stat()
+            var space = statvfs()
+            guard stat(place.path, &info) == 0, statvfs(place.path, &space) == 0 else { continue }
+            let free = UInt64(space.f_bavail) * UInt64(space.f_frsize)
+            let device = UInt64(info.st_dev)
+            var entry = byDevice[device] ?? ([], 0, free)
+            entry.paths.append(place.path)
+            entry.needs = max(entry.needs, place.needs)
+            byDevice[device] = entry
+        }
+        for entry in byDevice.values.sorted(by: { $0.paths[0] < $1.paths[0] }) where entry.needs > entry.free {
+            let files = "\(instances * settings.fileCount) file\(instances * settings.fileCount == 1 ? "" : "s") of \(settings.fileSizeInBytes) bytes"
+            throw .usage("captureSettings", "the ring needs \(entry.needs) bytes (\(files)) on the file system of \(entry.paths.joined(separator: " and ")), which has \(entry.free) bytes free; lower fileCount or fileSizeInBytes")
+        }
+    }
+
     /// Proves every destination can be written now (see `ConfinedFiles.probeWritable`), so a capture that
     /// could never be delivered is refused before it starts, with Azure's LocalFileFailed or StorageFailed.
     public func checkDestinations(_ capture: StoredCapture) throws(PcapCtlError) {
+        let localParameter = capture.record.captureSettings == nil ? "storageLocation.filePath" : "storageLocation.localPath"
         for instance in capture.settings.instances {
             if let local = instance.localFile {
                 do { try ConfinedFiles.probeWritable(root: environment.capturesRoot, relativePath: local) } catch {
-                    throw PcapCtlError(.unprocessable, code: CaptureErrorKind.localFileFailed.rawValue, parameter: "storageLocation.filePath", "\(error)")
+                    throw PcapCtlError(.unprocessable, code: CaptureErrorKind.localFileFailed.rawValue, parameter: localParameter, "\(error)")
                 }
             }
             if let blob = instance.storageFile {
@@ -187,6 +278,7 @@ public struct CreatePlanner: Sendable {
                 }
             }
         }
+        try checkSpace(capture)
     }
 
     /// Storage account names are 3-24 lower-case letters and digits; an id's last segment is its name.

@@ -11,19 +11,38 @@ public struct StorageLocation: Codable, Equatable, Sendable {
     public var storageId: String?
     public var storagePath: String?
     public var filePath: String?
+    /// A continuous capture's local destination, in place of `filePath`: the stem its files are named after.
+    public var localPath: String?
 
-    public init(storageId: String? = nil, storagePath: String? = nil, filePath: String? = nil) {
+    public init(storageId: String? = nil, storagePath: String? = nil, filePath: String? = nil, localPath: String? = nil) {
         self.storageId = storageId
         self.storagePath = storagePath
         self.filePath = filePath
+        self.localPath = localPath
     }
 
-    /// az prints unset members as null rather than leaving them out; scripts may test for them.
+    /// az prints unset members as null rather than leaving them out; scripts may test for them. `localPath`,
+    /// which the 2022 api that `az network watcher` speaks does not know, appears only when set.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(storageId, forKey: .storageId)
         try container.encode(storagePath, forKey: .storagePath)
         try container.encode(filePath, forKey: .filePath)
+        try container.encodeIfPresent(localPath, forKey: .localPath)
+    }
+}
+
+/// Azure's PacketCaptureSettings: how a continuous capture splits into files (ranges and defaults in
+/// `CaptureFields`).
+public struct PacketCaptureSettings: Codable, Equatable, Sendable {
+    public var fileCount: UInt64
+    public var fileSizeInBytes: UInt64
+    public var sessionTimeLimitInSeconds: UInt64
+
+    public init(fileCount: UInt64, fileSizeInBytes: UInt64, sessionTimeLimitInSeconds: UInt64) {
+        self.fileCount = fileCount
+        self.fileSizeInBytes = fileSizeInBytes
+        self.sessionTimeLimitInSeconds = sessionTimeLimitInSeconds
     }
 }
 
@@ -55,6 +74,33 @@ public struct PacketCaptureResource: Codable, Equatable, Sendable {
     public var resourceGroup: String
     /// For a scale set, the instance ids resolved when the capture started (pcapctl's addition; absent for a VM).
     public var instances: [String]?
+    /// Set (true or false) for a continuous capture, absent otherwise, as Azure's nullable boolean.
+    public var continuousCapture: Bool? = nil
+    public var captureSettings: PacketCaptureSettings? = nil
+
+    /// Absent members are left out. A continuous capture has no session byte or time limit of its own
+    /// (Azure refuses both in its request), so it prints neither; `captureSettings` holds its limits.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(id, forKey: .id)
+        try container.encode(etag, forKey: .etag)
+        try container.encode(provisioningState, forKey: .provisioningState)
+        try container.encode(target, forKey: .target)
+        try container.encode(targetType, forKey: .targetType)
+        try container.encode(scope, forKey: .scope)
+        try container.encode(bytesToCapturePerPacket, forKey: .bytesToCapturePerPacket)
+        if continuousCapture == nil {
+            try container.encode(totalBytesPerSession, forKey: .totalBytesPerSession)
+            try container.encode(timeLimitInSeconds, forKey: .timeLimitInSeconds)
+        }
+        try container.encode(storageLocation, forKey: .storageLocation)
+        try container.encode(filters, forKey: .filters)
+        try container.encode(resourceGroup, forKey: .resourceGroup)
+        try container.encodeIfPresent(instances, forKey: .instances)
+        try container.encodeIfPresent(continuousCapture, forKey: .continuousCapture)
+        try container.encodeIfPresent(captureSettings, forKey: .captureSettings)
+    }
 }
 
 /// Which network namespace a capture runs in: Linux's stand-in for a VM.
@@ -134,6 +180,10 @@ public struct CaptureRecord: Codable, Equatable, Sendable {
     public var filters: [PacketCaptureFilter]
     /// For a scale set, the instance ids resolved when the capture started.
     public var instances: [String]?
+    /// Set for a continuous capture (absent in records written before continuous capture existed).
+    public var continuousCapture: Bool? = nil
+    /// A continuous capture's files: present exactly when `continuousCapture` is.
+    public var captureSettings: PacketCaptureSettings? = nil
 }
 
 /// One stored capture: its record and how to capture. Stored as format 2 (`CaptureStore` reads format 1,
@@ -159,7 +209,7 @@ public struct StoredCapture: Equatable, Sendable {
             bytesToCapturePerPacket: record.bytesToCapturePerPacket, totalBytesPerSession: record.totalBytesPerSession,
             timeLimitInSeconds: record.timeLimitInSeconds, storageLocation: record.storageLocation,
             filters: record.filters, resourceGroup: ResourceID.resourceGroup(of: record.id) ?? "NetworkWatcherRG",
-            instances: record.instances)
+            instances: record.instances, continuousCapture: record.continuousCapture, captureSettings: record.captureSettings)
     }
 }
 
@@ -205,6 +255,8 @@ public enum StopReason {
     public static let totalBytesExceeded = "TotalBytesExceeded"
     public static let stopRequested = "StopRequested"
     public static let deleted = "Deleted"
+    /// A continuous capture with `continuousCapture` false filled its `fileCount` files.
+    public static let fileCountExceeded = "FileCountExceeded"
 }
 
 /// The counters libpcap and the writer keep, as show-status prints them.
@@ -252,6 +304,10 @@ public struct InstanceStatus: Codable, Equatable, Sendable {
     public var deliveredFiles: [DeliveredFile]?
     /// Set by the spawner while the instance is NotStarted; the agent must present it to run (and clears it).
     public var launchToken: String?
+    /// A continuous capture's files in its destinations now, oldest first (the open one is not among them).
+    public var segments: [CaptureSegment]?
+    /// What a ring deleted to keep within its file count.
+    public var rotatedOut: RotatedOut?
 
     public init(state: CaptureState) {
         self.state = state
@@ -282,4 +338,43 @@ public struct DeliveredFile: Codable, Equatable, Sendable {
         self.modified = modified
         self.changed = changed
     }
+}
+
+/// One closed file of a continuous capture, as delivered.
+public struct CaptureSegment: Codable, Equatable, Sendable {
+    /// 1, 2, ... in the order the files were begun.
+    public var number: Int
+    /// The file's name in its destinations (`{stem}_{number}_{start}.cap`; see `SegmentNames`).
+    public var name: String
+    /// ISO 8601 UTC stamps of its first and last packets; nil when it holds none.
+    public var firstPacketTime: String?
+    public var lastPacketTime: String?
+    public var packets: UInt64
+    /// Its size, headers included.
+    public var bytes: UInt64
+    /// Its copy in the local path's directory and in the storage account, as delivery left them.
+    public var local: DeliveredFile?
+    public var storage: DeliveredFile?
+    /// The state directory's copy, kept while a destination could not take it (the only copy there).
+    public var kept: String?
+
+    public init(number: Int, name: String, firstPacketTime: String?, lastPacketTime: String?, packets: UInt64, bytes: UInt64) {
+        self.number = number
+        self.name = name
+        self.firstPacketTime = firstPacketTime
+        self.lastPacketTime = lastPacketTime
+        self.packets = packets
+        self.bytes = bytes
+    }
+
+    public var delivered: [DeliveredFile] { [local, storage].compactMap { $0 } }
+}
+
+/// The files a ring deleted, and the packets and bytes they held.
+public struct RotatedOut: Codable, Equatable, Sendable {
+    public var files: UInt64 = 0
+    public var packets: UInt64 = 0
+    public var bytes: UInt64 = 0
+
+    public init() {}
 }

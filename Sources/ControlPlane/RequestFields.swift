@@ -54,4 +54,13 @@ public enum CaptureFields {
     public static let bufferSize = UnsignedField("bufferSize", (1 << 20)...(1 << 30), default: 32 << 20)
     /// The smallest file that can hold anything: a pcap file header.
     public static let minimumSessionBytes: UInt64 = 24
+    /// A continuous capture's files (PacketCaptureSettings). For each, 0 means no limit, as for the
+    /// session limits above: no count (nothing is rotated out, `false` never fills), no size (one file),
+    /// no time.
+    public static let fileCount = UnsignedField("captureSettings.fileCount", 0...10000, default: 10)
+    public static let fileSizeInBytes = UnsignedField("captureSettings.fileSizeInBytes", 0...4_294_967_295, default: 104_857_600)
+    public static let sessionTimeLimitInSeconds = UnsignedField("captureSettings.sessionTimeLimitInSeconds", 0...604_800, default: 86400)
+    /// The smallest file size other than 0 (pcapctl's): dumpcap's smallest, 1 kB. Smaller files would hold
+    /// a packet or two each.
+    public static let minimumFileSizeInBytes: UInt64 = 1024
 }

@@ -5,6 +5,7 @@
 ///     $PCAPCTL_HOME/locations/<location>/live/<name>
 ///     $PCAPCTL_HOME/locations/<location>/captures/<name>/capture.json
 ///     $PCAPCTL_HOME/locations/<location>/captures/<name>/instances/<key>/{status.json,agent.lock,agent.log,capture.partial.cap,stop-reason}
+///     $PCAPCTL_HOME/locations/<location>/captures/<name>/instances/<key>/segments/<number>_<start>.cap
 ///     $PCAPCTL_HOME/orphans/<location>/<name>-<time>[-<key>].cap
 ///     $PCAPCTL_HOME/claims/{files,storage}/<destination below its root>
 public struct StateLayout: Sendable {
@@ -57,6 +58,31 @@ public struct InstancePaths: Sendable {
     public var partialCapture: String { "\(directory)/capture.partial.cap" }
     /// Written by stop/delete before they signal the agent, so it records why it stopped.
     public var stopReason: String { "\(directory)/stop-reason" }
+    /// A continuous capture's files while they grow, and closed ones until every destination has them.
+    public var segments: String { "\(directory)/segments" }
+}
+
+/// How a continuous capture names its files: `{number}_{start}.cap` in the state directory, where number
+/// is five digits or more (`00001`) and start is when the file began, UTC (`yyyyMMddHHmmss`, dumpcap's
+/// form); in each destination the destination's stem goes in front (`x.cap` gives `x_00001_20261201212457.cap`).
+public enum SegmentNames {
+    public static func stateFileName(number: Int, startSeconds: Int) -> String {
+        let digits = String(number)
+        return String(repeating: "0", count: max(0, 5 - digits.count)) + digits + "_" + Timestamp(seconds: startSeconds, milliseconds: 0).compactStamp + ".cap"
+    }
+
+    /// The number of a state file name, nil for anything else.
+    public static func number(of stateFileName: String) -> Int? {
+        guard stateFileName.hasSuffix(".cap"), let underscore = stateFileName.firstIndex(of: "_") else { return nil }
+        let digits = stateFileName[..<underscore]
+        guard digits.count >= 5, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int(digits)
+    }
+
+    /// The file's path in a destination whose single-file path would be `destination` (ending in `.cap`).
+    public static func destination(_ destination: String, stateFileName: String) -> String {
+        String(destination.dropLast(4)) + "_" + stateFileName
+    }
 }
 
 /// Azure's blob layout for a storage account, as a path below the storage root.

@@ -36,6 +36,12 @@ public struct Timestamp: Sendable, Equatable {
         return "\(pad(Int(t.tm_year) + 1900, 4))/\(pad(Int(t.tm_mon) + 1))/\(pad(Int(t.tm_mday)))"
     }
 
+    /// `20261122134001`: the start of a continuous capture's file in its name.
+    public var compactStamp: String {
+        let t = fields
+        return "\(pad(Int(t.tm_year) + 1900, 4))\(pad(Int(t.tm_mon) + 1))\(pad(Int(t.tm_mday)))\(pad(Int(t.tm_hour)))\(pad(Int(t.tm_min)))\(pad(Int(t.tm_sec)))"
+    }
+
     /// `packetcapture_13_40_01_123.cap`: Azure's blob name.
     public var blobFileName: String {
         let t = fields

@@ -13,7 +13,11 @@ public enum FilterList {
 
     /// Parses and validates user JSON text (the content of --filters, already read from @file by the caller).
     public static func parse(json text: String) throws(FilterError) -> [PacketCaptureFilter] {
-        let document = try readJSON(text)
+        try parse(document: try readJSON(text))
+    }
+
+    /// Validates a document already read (from az's shorthand syntax or YAML, say) by the same rules.
+    public static func parse(document: JSONValue) throws(FilterError) -> [PacketCaptureFilter] {
         guard case .array(let elements) = document else {
             var message = "filters must be a JSON list of objects, found \(document.kindDescription)"
             if case .object = document { message += " (put a single filter in [ ])" }

@@ -28,7 +28,7 @@ public enum ArgumentParser {
     }
 
     static func verb(named name: String, in verbs: [Verb]) throws(PcapCtlError) -> Verb {
-        if let verb = verbs.first(where: { $0.name == name }) { return verb }
+        if let verb = verbs.first(where: { $0.name == name || $0.aliases.contains(name) }) { return verb }
         if name.hasPrefix("-") {
             throw .usage("unrecognized argument '\(Validation.printable(name))' before a command; see 'pcapctl --help'")
         }
@@ -58,7 +58,7 @@ public enum ArgumentParser {
                     inlineValue = String(name[name.index(after: equals)...])
                     name = String(name[..<equals])
                 }
-                guard let match = verb.options.first(where: { $0.long == name }) else {
+                guard let match = verb.options.first(where: { $0.long == name || $0.aliases.contains(name) }) else {
                     let hint = Suggestion.hint(for: name, among: verb.options.filter { !$0.isHidden }.map(\.long), prefix: "--")
                     throw .usage("unrecognized option '--\(Validation.printable(name))' for 'pcapctl \(verb.name)'.\(hint)")
                 }
@@ -91,6 +91,10 @@ public enum ArgumentParser {
                     parsed.set(option, [arguments[index]])
                     index += 1
                 }
+            case .optionalValue:
+                let next = inlineValue == nil && index < arguments.count && !looksLikeOption(arguments[index]) ? arguments[index] : nil
+                if next != nil { index += 1 }
+                parsed.set(option, [inlineValue ?? next].compactMap { $0 })
             case .list:
                 var values = inlineValue.map { [$0] } ?? []
                 while index < arguments.count, !looksLikeOption(arguments[index]) {

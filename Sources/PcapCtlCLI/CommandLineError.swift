@@ -12,13 +12,20 @@ enum CommandLineError {
         "bytesToCapturePerPacket": "--capture-size", "totalBytesPerSession": "--capture-limit",
         "timeLimitInSeconds": "--time-limit", "filters": "--filters", "scope": "--include/--exclude",
         "scope.include": "--include", "scope.exclude": "--exclude", "interface": "--interface",
-        "bufferSize": "--buffer-size", "file": "--file",
+        "bufferSize": "--buffer-size", "file": "--file", "fileName": "--file-name",
+        "storageLocation.localPath": "--local-path", "captureSettings": "--capture-settings",
+        "captureSettings.fileCount": "--capture-settings fileCount", "captureSettings.fileSizeInBytes": "--capture-settings fileSizeInBytes",
+        "captureSettings.sessionTimeLimitInSeconds": "--capture-settings sessionTimeLimitInSeconds",
     ]
+
+    /// Usage refusals with a code of their own (not the one every refused field carries), which Azure
+    /// PowerShell prints in front of the message: the command line shows it too.
+    static let codedRefusals: Set<String> = ["PacketCaptureIsMissingStorageIdAndLocalPath"]
 
     static func line(for error: PcapCtlError, options: ParsedOptions?) -> String {
         if let verbatim = error.commandLineMessage { return verbatim }
         var line = ""
-        if error.kind != .usage, error.kind != .failure, let code = error.code { line += "\(code): " }
+        if let code = error.code, (error.kind != .usage && error.kind != .failure) || codedRefusals.contains(code) { line += "\(code): " }
         if let parameter = error.parameter { line += "\(flag(for: parameter, options: options)): " }
         return line + error.message
     }

@@ -36,7 +36,9 @@ public struct Output: Sendable {
         var tableColumns: [String]?
 
         public static let plain = View(azMembers: nil)
-        public static let resource = View(azMembers: ["bytesToCapturePerPacket", "etag", "filters", "id", "name", "provisioningState", "resourceGroup", "scope", "storageLocation", "target", "targetType", "timeLimitInSeconds", "totalBytesPerSession"])
+        /// `continuousCapture` and `captureSettings` are members of the newer api's schema (az's
+        /// network-watcher group); only a continuous capture has them.
+        public static let resource = View(azMembers: ["bytesToCapturePerPacket", "captureSettings", "continuousCapture", "etag", "filters", "id", "name", "provisioningState", "resourceGroup", "scope", "storageLocation", "target", "targetType", "timeLimitInSeconds", "totalBytesPerSession"])
         public static let status = View(azMembers: ["captureStartTime", "id", "name", "packetCaptureError", "packetCaptureStatus", "resourceGroup", "stopReason"])
 
         /// A view of pcapctl's own (az has none like it): tsv adds `columns` to az's fields, and a table

@@ -12,7 +12,7 @@ public enum PcapCtl {
     /// Every verb, in the order `--help` lists them.
     public static let verbs: [Verb] = [
         CreateVerb.verb, ShowVerb.verb, ShowStatusVerb.verb, ListVerb.verb, StopVerb.verb, DeleteVerb.verb,
-        DownloadVerb.verb, WaitVerb.verb, ShowFilterVerb.verb, QueryVerb.verb,
+        DownloadVerb.verb, WaitVerb.verb, ShowFilterVerb.verb, QueryVerb.verb, CompletionVerb.verb, CompleteVerb.verb, ManPageVerb.verb,
     ]
 
     /// Runs the process's own command line and exits with its code.
@@ -63,13 +63,16 @@ public enum PcapCtl {
                 output.write(Help.verb(verb))
             case .run(let verb, let options):
                 parsedOptions = options
-                let environment = PcapCtlEnvironment.fromProcessEnvironment()
-                try environment.validate()
+                let environment = try environment(options)
                 let format = try options.choice(CommonOptions.output)
                 output = Output(format: AzOutputFormat(rawValue: format)!, query: try compiledQuery(options))
+                let diagnostics = Diagnostics(options)
+                diagnostics.debug("command line: pcapctl \(arguments.map(Validation.printable).joined(separator: " "))")
+                diagnostics.debug("state directory \(environment.home), subscription \(environment.subscription)")
                 var context = VerbContext(
                     environment: environment, options: options, output: output,
-                    operations: LocalCaptureHost.operations(environment: environment))
+                    operations: LocalCaptureHost.operations(environment: environment, events: diagnostics),
+                    diagnostics: diagnostics)
                 defer { output = context.output }
                 status = try verb.run(&context)
             }
@@ -85,25 +88,24 @@ public enum PcapCtl {
         return status
     }
 
+    /// The process's environment, with `--subscription` in place of PCAPCTL_SUBSCRIPTION when given.
+    static func environment(_ options: ParsedOptions) throws(PcapCtlError) -> PcapCtlEnvironment {
+        var environment = PcapCtlEnvironment.fromProcessEnvironment()
+        if let subscription = options.string(CommonOptions.subscription) {
+            guard Validation.isResourceName(subscription) else {
+                throw .usage("--subscription: '\(Validation.printable(subscription))' must be letters, digits, '-', '_' or '.'")
+            }
+            environment.subscription = subscription
+        }
+        try environment.validate()
+        return environment
+    }
+
     /// `--query`, compiled before the verb runs, so that a malformed one is a usage error and nothing is done.
     static func compiledQuery(_ options: ParsedOptions) throws(PcapCtlError) -> JMESPathExpression? {
         guard let text = options.string(CommonOptions.query) else { return nil }
         do throws(JMESPathError) { return try JMESPathExpression(text) } catch {
             throw .usage("--query: invalid JMESPath expression\(error.position.map { " at position \($0)" } ?? ""): \(error.message)")
         }
-    }
-}
-
-extension VerbContext {
-    /// `-l/--location`, normalised.
-    func location() throws(PcapCtlError) -> String {
-        try Validation.normalizeLocation(options.string(CommonOptions.location) ?? environment.defaultLocation)
-    }
-
-    /// `-n/--name` and `-l/--location`, checked.
-    func captureReference() throws(PcapCtlError) -> CaptureReference {
-        let name = try options.required(CommonOptions.name)
-        try Validation.checkName(name)
-        return CaptureReference(name: name, location: try location())
     }
 }

@@ -8,11 +8,15 @@ public struct VerbContext {
     public var options: ParsedOptions
     public var output: Output
     public var operations: PacketCaptureOperations
+    /// Warnings, and what the operations did under `--verbose`/`--debug`.
+    public var diagnostics: Diagnostics
 }
 
 /// One subcommand: its option table (which drives both parsing and help) and what it does.
 public struct Verb: Sendable {
     public var name: String
+    /// Other names of the verb (az's network-watcher group calls show-status query-status).
+    public var aliases: [String]
     public var abstract: String
     public var discussion: String?
     public var options: [OptionSpec]
@@ -24,13 +28,14 @@ public struct Verb: Sendable {
     public var run: @Sendable (inout VerbContext) throws(PcapCtlError) -> Int32
 
     public init(
-        name: String, abstract: String, discussion: String? = nil, options: [OptionSpec], examples: [String] = [],
+        name: String, aliases: [String] = [], abstract: String, discussion: String? = nil, options: [OptionSpec], examples: [String] = [],
         hidden: Bool = false, printsResult: Bool = true, run: @escaping @Sendable (inout VerbContext) throws(PcapCtlError) -> Int32
     ) {
         self.name = name
+        self.aliases = aliases
         self.abstract = abstract
         self.discussion = discussion
-        self.options = options + [CommonOptions.output, CommonOptions.query, CommonOptions.help]
+        self.options = options + CommonOptions.global
         self.examples = examples
         self.isHidden = hidden
         self.printsResult = printsResult

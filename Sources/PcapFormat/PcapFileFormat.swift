@@ -37,13 +37,29 @@ public struct PcapFileSummary: Equatable, Sendable {
     public var tornBytes: Int
     public var snapshotLength: UInt32
     public var linkType: UInt32
+    /// The stamps of the first and last whole records, nil when there are none.
+    public var firstPacketTime: PacketTime?
+    public var lastPacketTime: PacketTime?
 
-    public init(packetCount: Int, validLength: Int, tornBytes: Int, snapshotLength: UInt32, linkType: UInt32) {
+    public init(packetCount: Int, validLength: Int, tornBytes: Int, snapshotLength: UInt32, linkType: UInt32, firstPacketTime: PacketTime? = nil, lastPacketTime: PacketTime? = nil) {
         self.packetCount = packetCount
         self.validLength = validLength
         self.tornBytes = tornBytes
         self.snapshotLength = snapshotLength
         self.linkType = linkType
+        self.firstPacketTime = firstPacketTime
+        self.lastPacketTime = lastPacketTime
+    }
+}
+
+/// A record's stamp: seconds since the epoch (UTC) and microseconds (nanosecond files are rounded down).
+public struct PacketTime: Equatable, Sendable {
+    public var seconds: UInt32
+    public var microseconds: UInt32
+
+    public init(seconds: UInt32, microseconds: UInt32) {
+        self.seconds = seconds
+        self.microseconds = microseconds
     }
 }
 
@@ -71,6 +87,7 @@ extension PcapFileSummary {
         case PcapFileFormat.microsecondMagic.byteSwapped, PcapFileFormat.nanosecondMagic.byteSwapped: swapped = true
         default: throw .badMagic(rawMagic)
         }
+        let fractionDivisor: UInt32 = rawMagic == PcapFileFormat.nanosecondMagic || rawMagic == PcapFileFormat.nanosecondMagic.byteSwapped ? 1000 : 1
         func word(_ offset: Int) -> UInt32 {
             let value = bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
             return swapped ? value.byteSwapped : value
@@ -79,6 +96,8 @@ extension PcapFileSummary {
         let linkType = word(20)
         var offset = PcapFileFormat.fileHeaderSize
         var count = 0
+        var first: PacketTime?
+        var last: PacketTime?
         // A zero snaplen would make every record look torn; libpcap treats 0 as "the maximum".
         let maximumCaptured = snapshotLength == 0 ? UInt32(262_144) : max(snapshotLength, 262_144)
         while bytes.count - offset >= PcapFileFormat.recordHeaderSize {
@@ -86,11 +105,13 @@ extension PcapFileSummary {
             guard captured <= maximumCaptured else { break }
             let end = offset + PcapFileFormat.recordHeaderSize + Int(captured)
             guard end <= bytes.count else { break }
+            last = PacketTime(seconds: word(offset), microseconds: word(offset + 4) / fractionDivisor)
+            if first == nil { first = last }
             offset = end
             count += 1
         }
         self.init(
             packetCount: count, validLength: offset, tornBytes: bytes.count - offset,
-            snapshotLength: snapshotLength, linkType: linkType)
+            snapshotLength: snapshotLength, linkType: linkType, firstPacketTime: first, lastPacketTime: last)
     }
 }

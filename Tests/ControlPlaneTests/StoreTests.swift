@@ -138,7 +138,8 @@ struct PcapFormatTests {
     @Test func scansWholeRecords() throws {
         let bytes = file(records: [[1, 2, 3], [4, 5]])
         let summary = try bytes.withUnsafeBytes { try PcapFileSummary(scanning: $0) }
-        #expect(summary == PcapFileSummary(packetCount: 2, validLength: bytes.count, tornBytes: 0, snapshotLength: 65535, linkType: 1))
+        #expect(summary == PcapFileSummary(packetCount: 2, validLength: bytes.count, tornBytes: 0, snapshotLength: 65535, linkType: 1,
+            firstPacketTime: PacketTime(seconds: 1, microseconds: 2), lastPacketTime: PacketTime(seconds: 1, microseconds: 2)))
     }
 
     @Test(arguments: [1, 5, 15, 16, 18])

@@ -84,7 +84,7 @@ import TestSupport
             ["wait", "-n", "x", "--timeout", "-1"], ["wait", "-n", "x", "--timeout", "soon"], ["wait", "-n", "x", "--timeout", "604801"],
             ["download", "-n", "x", "--file", ""], ["show-filter"], ["show-filter", "-n", "x", "--filters", "[]"], ["show-filter", "--filters", "{"],
             ["list", "-l", ""], ["list", "-l", "a/b"], ["list", "-l", String(repeating: "l", count: 65)], ["show", "-n", "x", "-l", "-x"],
-            create + ["-g", "a/b"], create + ["-g", ""], create + ["--no-wait=yes"], create + ["-l", "../up"],
+            create + ["-g", "a/b"], create + ["-g", ""], create + ["--no-wait=maybe"], create + ["-l", "../up"],
         ]
         return cases
     }()

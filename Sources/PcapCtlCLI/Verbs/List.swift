@@ -31,14 +31,15 @@ enum ListVerb {
         name: "list",
         abstract: "List all packet capture sessions within a location.",
         discussion: "A capture whose record cannot be read is reported on stderr, one line each, and the others are listed (exit 0).",
-        options: [location, CommonOptions.resourceGroup, status],
+        options: [location, CommonOptions.networkWatcherName, CommonOptions.resourceGroup, status],
         examples: ["pcapctl list -l local", "pcapctl list -o table", "pcapctl list --status -o table"],
         run: { context throws(PcapCtlError) in
-            let location = try context.options.string(location).map { value throws(PcapCtlError) in try Validation.normalizeLocation(value) }
+            let given = context.options.has(location) || context.options.has(CommonOptions.networkWatcherName)
+            let location = given ? try context.location() : nil
             let withStatus = context.options.has(status)
             let listing = try context.operations.list(location: location, includeStatus: withStatus)
             for bad in listing.unreadable {
-                Output.writeNotice("warning: skipped capture '\(bad.name)' in location '\(bad.location)': \(bad.error.message)")
+                context.diagnostics.notice("warning: skipped capture '\(bad.name)' in location '\(bad.location)': \(bad.error.message)")
             }
             if withStatus {
                 try context.output.print(listing.captures.map { StatusEntry(resource: $0.resource, location: $0.capture.location, status: $0.status!) }, view: .resource.table(statusColumns))

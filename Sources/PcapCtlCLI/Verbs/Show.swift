@@ -5,10 +5,12 @@ enum ShowVerb {
     static let verb = Verb(
         name: "show",
         abstract: "Show details of a packet capture session.",
-        options: [CommonOptions.name, CommonOptions.location, CommonOptions.resourceGroup],
-        examples: ["pcapctl show -n cap1 -l local"],
+        options: [CommonOptions.captureName, CommonOptions.location, CommonOptions.networkWatcherName, CommonOptions.resourceGroup, CommonOptions.ids],
+        examples: ["pcapctl show -n cap1 -l local", "pcapctl show --ids $(pcapctl list --query [].id -o tsv)"],
         run: { context throws(PcapCtlError) in
-            try context.output.print(try context.operations.get(try context.captureReference()).resource, view: .resource)
-            return ExitCode.success
+            let operations = context.operations
+            return try context.printEachCapture(view: .resource) { reference throws(PcapCtlError) in
+                try operations.get(reference).resource
+            }
         })
 }

@@ -2,14 +2,21 @@ import ControlPlane
 
 /// `show-status`: Azure's status fields, pcapctl's counters and, for a scale set, each instance.
 enum ShowStatusVerb {
+    static let noWait = CommonOptions.noWait("Do not wait for the status: as az, print nothing (the capture must exist all the same).")
+
     static let verb = Verb(
         name: "show-status",
+        aliases: ["query-status"],
         abstract: "Show the status of a packet capture session.",
-        discussion: "packetCaptureStatus is NotStarted, Running, Stopped or Error. stopReason is TimeExceeded, TotalBytesExceeded, StopRequested or Deleted for a normal stop, and the error's name (AgentStopped, CaptureFailed, LocalFileFailed, StorageFailed, InternalError) for a failure, explained in errorMessage.",
-        options: [CommonOptions.name, CommonOptions.location, CommonOptions.resourceGroup, OptionSpec("no-wait", .flag, help: "Accepted for az compatibility; status is always immediate.")],
-        examples: ["pcapctl show-status -n cap1 -l local"],
+        discussion: "packetCaptureStatus is NotStarted, Running, Stopped or Error. stopReason is TimeExceeded, TotalBytesExceeded, StopRequested or Deleted for a normal stop, and the error's name (AgentStopped, CaptureFailed, LocalFileFailed, StorageFailed, InternalError) for a failure, explained in errorMessage. A continuous capture adds captureFiles (each closed file: name, first and last packet time, packets, bytes, its path in each destination) and what its ring rotated out (filesRotatedOut, packetsRotatedOut, bytesRotatedOut); the counters are the whole session's. FileCountExceeded: a continuous capture with continuousCapture false filled its files.",
+        options: [CommonOptions.captureName, CommonOptions.location, CommonOptions.networkWatcherName, CommonOptions.resourceGroup, CommonOptions.ids, noWait],
+        examples: ["pcapctl show-status -n cap1 -l local", "status=$(pcapctl show-status -n cap1 -l local --query packetCaptureStatus -o tsv)"],
         run: { context throws(PcapCtlError) in
-            try context.output.print(try context.operations.status(try context.captureReference()), view: .status)
-            return ExitCode.success
+            let printsNothing = try context.options.bool(noWait)
+            let operations = context.operations
+            return try context.printEachCapture(view: .status) { reference throws(PcapCtlError) in
+                let status = try operations.status(reference)
+                return printsNothing ? nil : status
+            }
         })
 }

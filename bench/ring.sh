@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Continuous capture (issue 13): does rotation cost packets or CPU? Runs, on the same bursts, pcapctl
+# writing one file, pcapctl's ring of 1 MiB files, dumpcap -b filesize:1024,files:N and tcpdump
+# -C 1 -W N, and prints one TSV line per run. See docs/benchmarks.md ("Continuous capture").
+#
+#   sudo bash bench/ring.sh            # BENCH_RING_* knobs below; what `make bench-ring` runs
+#
+# Traffic stays inside two namespaces made here (198.18.0.1 -> 198.18.0.2), torn down on exit.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(dirname "$BENCH_DIR")
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
+
+PACKETS=${BENCH_RING_PACKETS:-200000}     # packets per burst
+REPS=${BENCH_RING_REPS:-3}
+read -ra SIZES <<<"${BENCH_RING_SIZES:-64 1500}"
+FILES=${BENCH_RING_FILES:-20}             # files kept by every ring (fewer than a burst fills: rotation deletes)
+PCAPCTL=${PCAPCTL:-$REPO_DIR/.build/release/pcapctl}
+CAP_CPU=${BENCH_CAP_CPU:-0}
+GEN_CPU=${BENCH_GEN_CPU:-1}
+PCAP_PKTS=1000
+
+WORK=$(mktemp -d /dev/shm/pcapctl-ring-bench.XXXXXX)
+BIN=$WORK/bin
+cleanup() { netns_teardown; rm -rf "$WORK"; }
+trap cleanup EXIT INT TERM
+mkdir -p "$BIN" "$WORK/pcaps"
+cc -O2 -Wall -Wextra -o "$BIN/mkpcap" "$BENCH_DIR/mkpcap.c"
+netns_setup
+for size in "${SIZES[@]}"; do
+    "$BIN/mkpcap" "$WORK/pcaps/udp-$size.pcap" "$PCAP_PKTS" "$size" "$MAC_GEN" "$MAC_CAP" "$IP_GEN" "$IP_CAP" 9
+done
+
+# An array, not a function: a backgrounded simple command is exec'ed in place, so $! is the capturer.
+IN_CAP=(ip netns exec "$NS_CAP" taskset -c "$CAP_CPU")
+pcapctl() { PCAPCTL_HOME=$DIR/.home PCAPCTL_CAPTURES_ROOT=$DIR "${IN_CAP[@]}" "$PCAPCTL" "$@" </dev/null; }
+json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+
+# start TOOL: sets PID (the process that captures) and waits until it is ready.
+start() {
+    case $1 in
+    pcapctl-file | pcapctl-ring)
+        local -a mode=(--file-path "$DIR/c.cap" --time-limit 0 --capture-limit 0)
+        [[ $1 == pcapctl-ring ]] && mode=(--continuous-capture true --local-path "$DIR/c.cap"
+            --capture-settings "{\"fileCount\":$FILES,\"fileSizeInBytes\":1048576,\"sessionTimeLimitInSeconds\":0}")
+        pcapctl create -n c --interface "$IF_CAP" --filters '[{"protocol":"UDP","localPort":"9"}]' "${mode[@]}" -o none
+        PID=$(pcapctl show-status -n c | json_field agentPid)
+        ;;
+    dumpcap-ring)
+        "${IN_CAP[@]}" dumpcap -i "$IF_CAP" -P -q -f "udp port 9" -b filesize:1024 -b files:"$FILES" -w "$DIR/d.pcap" 2>"$DIR/err" </dev/null &
+        PID=$!
+        wait_capturer_ready "$PID" "$DIR/err" "Capturing on" 20
+        ;;
+    tcpdump-ring)
+        "${IN_CAP[@]}" tcpdump -i "$IF_CAP" -n -Z root -C 1 -W "$FILES" -w "$DIR/t.pcap" udp port 9 2>"$DIR/err" </dev/null &
+        PID=$!
+        wait_capturer_ready "$PID" "$DIR/err" "listening on" 20
+        ;;
+    esac
+}
+
+# stop TOOL: sets CPU (seconds the capturer used for the burst) and GOT (packets it says it wrote).
+stop() {
+    CPU=$(awk -v a="$(proc_cpu_s "$PID")" -v b="$CPU0" 'BEGIN { printf "%.3f", a - b }')
+    case $1 in
+    pcapctl-*)
+        pcapctl stop -n c
+        pcapctl show-status -n c >"$WORK/status.json"
+        GOT=$(json_field packetsCaptured <"$WORK/status.json")
+        [[ $(json_field stopReason <"$WORK/status.json") == StopRequested ]] ||
+            warn "$1 ended early: $(json_field stopReason <"$WORK/status.json"): $(json_field errorMessage <"$WORK/status.json")"
+        ;;
+    dumpcap-ring)
+        kill -INT "$PID"; wait "$PID" || true
+        GOT=$(sed -nE 's/.*Packets captured: ([0-9]+).*/\1/p; s/^Packets: ([0-9]+).*/\1/p' "$DIR/err" | tail -n 1)
+        ;;
+    tcpdump-ring)
+        kill -INT "$PID"; wait "$PID" || true
+        GOT=$(sed -nE 's/^([0-9]+) packets captured.*/\1/p' "$DIR/err" | tail -n 1)
+        ;;
+    esac
+}
+
+printf 'size\trep\ttool\tsent\twritten\tfraction\tcpu_s\tcpu_ns_per_packet\n'
+for ((rep = 1; rep <= REPS; rep++)); do
+    for size in "${SIZES[@]}"; do
+        for tool in ${BENCH_RING_TOOLS:-pcapctl-file pcapctl-ring dumpcap-ring tcpdump-ring}; do
+            DIR=$WORK/run && rm -rf "$DIR" && mkdir -p "$DIR"
+            start "$tool"
+            sleep 0.3
+            CPU0=$(proc_cpu_s "$PID")
+            ip netns exec "$NS_GEN" taskset -c "$GEN_CPU" tcpreplay -i "$IF_GEN" -K --loop=$((PACKETS / PCAP_PKTS)) --topspeed \
+                "$WORK/pcaps/udp-$size.pcap" >"$WORK/gen.log" 2>&1
+            sleep 1.5
+            stop "$tool"
+            awk -v s="$size" -v r="$rep" -v t="$tool" -v n="$PACKETS" -v w="${GOT:-0}" -v c="$CPU" \
+                'BEGIN { printf "%s\t%s\t%s\t%d\t%d\t%.4f\t%s\t%.0f\n", s, r, t, n, w, w / n, c, (w > 0 ? c * 1e9 / w : 0) }'
+        done
+    done
+done
