@@ -22,14 +22,11 @@ public struct Verb: Sendable {
     public var options: [OptionSpec]
     public var examples: [String]
     public var isHidden: Bool
-    /// Whether the verb prints a result. Every verb takes `-o/--output` and `--query` all the same, as
-    /// every az command does, so that a script's flags never make a line fail.
-    public var printsResult: Bool
     public var run: @Sendable (inout VerbContext) throws(PcapCtlError) -> Int32
 
     public init(
         name: String, aliases: [String] = [], abstract: String, discussion: String? = nil, options: [OptionSpec], examples: [String] = [],
-        hidden: Bool = false, printsResult: Bool = true, run: @escaping @Sendable (inout VerbContext) throws(PcapCtlError) -> Int32
+        hidden: Bool = false, run: @escaping @Sendable (inout VerbContext) throws(PcapCtlError) -> Int32
     ) {
         self.name = name
         self.aliases = aliases
@@ -38,7 +35,6 @@ public struct Verb: Sendable {
         self.options = options + CommonOptions.global
         self.examples = examples
         self.isHidden = hidden
-        self.printsResult = printsResult
         self.run = run
     }
 }

@@ -229,7 +229,7 @@ struct ContinuousCaptureTests {
             (base + ["--file-path", pcapctl.capturesRoot + "/bad.cap"], "pcapctl: error: PacketCaptureIsMissingStorageIdAndLocalPath: --file-path: Command must have either storage id or local path specified.\n"),
             (base + local + ["--capture-settings", "{\"fileCount\":10001}"], "pcapctl: error: --capture-settings: fileCount: Invalid format: '10001' is greater than 10000\n"),
             (base + local + ["--capture-settings", "{\"fileSize\":1}"], "pcapctl: error: --capture-settings: unknown key 'fileSize'; the keys are fileCount, fileSizeInBytes, sessionTimeLimitInSeconds\n"),
-            (["create", "-n", "bad", "--continuous-capture", "maybe"] + local, "pcapctl: error: --continuous-capture: 'maybe' is not a boolean: use true or false\n"),
+            (["create", "-n", "bad", "--continuous-capture", "maybe"] + local, "pcapctl: error: --continuous-capture: unrecognized value 'maybe' from choices '[true, t, yes, y, 1, false, f, no, n, 0]'\n"),
         ]
         for (arguments, line) in cases {
             let result = try pcapctl.run(arguments)

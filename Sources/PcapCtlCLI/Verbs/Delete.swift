@@ -10,7 +10,6 @@ enum DeleteVerb {
         discussion: "A running capture is stopped first (stop reason Deleted) and its file delivered. This deletes the session, never the capture file: packets that could not be delivered are kept under $PCAPCTL_HOME/orphans/LOCATION/, and delete says where on stderr.",
         options: [CommonOptions.captureName, CommonOptions.location, CommonOptions.networkWatcherName, CommonOptions.resourceGroup, CommonOptions.ids, noWait, OptionSpec("yes", short: "y", .flag, help: "Accepted for az compatibility (its network-watcher group asks for confirmation); pcapctl never asks.")],
         examples: ["pcapctl delete -n cap1 -l local"],
-        printsResult: false,
         run: { context throws(PcapCtlError) in
             _ = try context.options.bool(noWait)
             let operations = context.operations, diagnostics = context.diagnostics

@@ -12,7 +12,6 @@ enum DownloadVerb {
         discussion: "Copies the session's own bytes: a delivered file only while it is exactly as the capture delivered it, else the copy kept in the state directory when a delivery failed. Refused while the capture is still running, except for a continuous capture: its closed files can be fetched at any time, all of them into a directory (DEST ending in /) under their own names, or one with --file-name.",
         options: [CommonOptions.name, CommonOptions.location, CommonOptions.networkWatcherName, CommonOptions.resourceGroup, file, fileName, overwrite],
         examples: ["pcapctl download -n cap1 -l local --file ./cap1.cap", "pcapctl download -n ring --file ./ring/", "pcapctl download -n ring --file-name ring_00003_20261201212457.cap --file ./"],
-        printsResult: false,
         run: { context throws(PcapCtlError) in
             let reference = try context.captureReference()
             let destination = try context.options.required(file)

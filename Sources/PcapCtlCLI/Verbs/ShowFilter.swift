@@ -13,7 +13,7 @@ enum ShowFilterVerb {
     static let verb = Verb(
         name: "show-filter",
         abstract: "Show the BPF expression compiled from a capture's filters.",
-        discussion: "The expression is null when there are no filters (everything is captured).",
+        discussion: "Without filters (everything is captured) there is no expression: JSON output is {}, as az leaves null members out.",
         options: [name, CommonOptions.location, filters],
         examples: ["pcapctl show-filter -n cap1 -l local", "pcapctl show-filter --filters '[{\"protocol\":\"UDP\",\"remotePort\":\"53\"}]'"],
         run: { context throws(PcapCtlError) in

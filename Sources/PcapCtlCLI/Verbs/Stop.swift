@@ -11,7 +11,6 @@ enum StopVerb {
         discussion: "Returns once the capture file is final and delivered. Stopping a capture that has already stopped succeeds and changes nothing.",
         options: [CommonOptions.captureName, CommonOptions.location, CommonOptions.networkWatcherName, CommonOptions.resourceGroup, CommonOptions.ids, noWait],
         examples: ["pcapctl stop -n cap1 -l local", "pcapctl stop -n cap1 -l local --no-wait && pcapctl wait -n cap1 -l local --stopped"],
-        printsResult: false,
         run: { context throws(PcapCtlError) in
             let requestOnly = try context.options.bool(noWait)
             let operations = context.operations

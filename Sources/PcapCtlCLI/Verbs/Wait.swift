@@ -27,7 +27,6 @@ enum WaitVerb {
             "pcapctl create -n cap1 --file-path /var/captures/cap1.cap --no-wait && pcapctl wait -n cap1 --created",
             "pcapctl wait -n cap1 --custom \"provisioningState=='Succeeded'\" --interval 5",
         ],
-        printsResult: false,
         run: { context throws(PcapCtlError) in
             let condition = try waitCondition(context.options)
             let seconds = try context.options.unsigned(timeout)
