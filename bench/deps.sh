@@ -13,14 +13,13 @@ declare -A PKG_FOR=(
     [ip]=iproute2
     [taskset]=util-linux
     [timeout]=coreutils
+    [stdbuf]=coreutils
+    [trafgen]=netsniff-ng
+    [netsniff-ng]=netsniff-ng
     [cc]=gcc
     [/usr/include/pcap/pcap.h]=libpcap-dev
     [/usr/include/stdio.h]=libc6-dev
 )
-# trafgen is only needed when BENCH_GEN=trafgen.
-if [[ ${BENCH_GEN:-tcpreplay} == trafgen ]]; then
-    PKG_FOR[trafgen]=netsniff-ng
-fi
 
 missing=()
 for what in "${!PKG_FOR[@]}"; do

@@ -127,24 +127,6 @@ wait_pid_exit() { # PID TIMEOUT_S
     return "$rc"
 }
 
-# Stop a child: SIGINT (capturers flush and print stats on it), then TERM,
-# then KILL, each with a bounded wait.  Returns the child's exit status.
-stop_pid() { # PID [SIGNAL]
-    local pid=$1 sig=${2:-INT} rc=0
-    kill "-$sig" "$pid" 2>/dev/null || true
-    wait_pid_exit "$pid" 30 || rc=$?
-    if ((rc == 124)); then
-        warn "pid $pid ignored SIG$sig for 30 s; sending TERM"
-        kill -TERM "$pid" 2>/dev/null || true
-        wait_pid_exit "$pid" 5 || rc=$?
-        if ((rc == 124)); then
-            kill -KILL "$pid" 2>/dev/null || true
-            wait_pid_exit "$pid" 5 || rc=$?
-        fi
-    fi
-    return "$rc"
-}
-
 # True once PID holds an AF_PACKET socket (seen in its own netns's
 # /proc/PID/net/packet).  Used as a readiness check because some tools print
 # their "capturing" line before they open the device.

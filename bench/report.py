@@ -14,15 +14,22 @@ import sys
 from collections import defaultdict
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
-TOOL_ORDER = ["pcapctl", "pcapctl-B", "tcpdump", "tcpdump-B", "dumpcap", "dumpcap-B", "pcount", "pcount-B"]
+TOOL_ORDER = ["pcapctl", "pcapctl-B", "pcapctl-baseline", "pcapctl-home-disk", "tcpdump", "tcpdump-B", "dumpcap", "dumpcap-B",
+              "netsniff-ng", "netsniff-ng-B", "pcount", "pcount-B"]
+# The other capturers pcapctl is compared with (the C reader writes nothing, so it is a ceiling, not a peer).
+PEERS = ["tcpdump", "tcpdump-B", "dumpcap", "dumpcap-B", "netsniff-ng", "netsniff-ng-B"]
 DEST_ORDER = ["tmpfs", "disk", "none"]
 TOOL_LABEL = {
     "pcapctl": "pcapctl (default buffer)",
     "pcapctl-B": "pcapctl --buffer-size",
+    "pcapctl-home-disk": "pcapctl, state dir on disk",
+    "pcapctl-baseline": "pcapctl baseline build (defaults)",
     "tcpdump": "tcpdump (defaults)",
     "tcpdump-B": "tcpdump -B",
     "dumpcap": "dumpcap (defaults)",
     "dumpcap-B": "dumpcap -B -P",
+    "netsniff-ng": "netsniff-ng (defaults)",
+    "netsniff-ng-B": "netsniff-ng -S",
     "pcount": "C reader (libpcap default)",
     "pcount-B": "C reader (pcount)",
 }
@@ -115,7 +122,12 @@ class Run:
             self.unaccounted = self.lost - self.drop - (self.ifdrop or 0)
         else:
             self.unaccounted = None
-        self.cpu_per_mpkt = self.cpu / (self.written / 1e6) if self.cpu is not None and self.written else None
+        # Whole-life CPU of the capturing process (bench/reap.c): start-up, capture, stop and teardown.
+        self.cpu_total = num(row.get("cpu_total_s"))
+        self.cli_cpu = num(row.get("cli_cpu_s"))
+        self.cpus = row.get("cpus") or ""
+        self.cpu_per_mpkt = self.cpu_total / (self.written / 1e6) if self.cpu_total is not None and self.written else None
+        self.teardown_ms = 1000 * (self.cpu_total - self.cpu) if self.cpu_total is not None and self.cpu is not None else None
         # The same without the start-up: what capturing itself cost per packet.
         self.capture_cpu_per_mpkt = (
             (self.cpu - self.cpu_ready) / (self.written / 1e6)
@@ -138,8 +150,12 @@ PCAPCTL_DEFAULT_BUF = None  # bytes, from meta.tsv when the run recorded it
 
 def buf_label(tool, buf):
     if buf == "default":
-        if tool.startswith("tcpdump") or tool.startswith("dumpcap") or tool.startswith("pcount"):
+        if tool.startswith("tcpdump") or tool.startswith("pcount"):
             return "2 MiB (libpcap default)"
+        if tool.startswith("dumpcap"):
+            return "2 MiB (dumpcap default)"
+        if tool.startswith("netsniff-ng"):
+            return "netsniff-ng default (from link speed)"
         if PCAPCTL_DEFAULT_BUF:
             return f"{PCAPCTL_DEFAULT_BUF / 1048576:g} MiB (pcapctl default)"
         return "pcapctl default"
@@ -188,11 +204,13 @@ def conditions(meta, runs, more_dates=()):
 BURST_NOTE = (
     "Medians over the repetitions, (min–max) in brackets. *Kept* = packets in the file (C reader: packets "
     "counted) / packets sent. *Reported drops* = the capturer's own kernel-drop figure. *Unaccounted* = "
-    "sent − kept − reported drops (should be 0). *CPU* = user+system seconds of the capturing process "
-    "(pcapctl: the agent) per million packets kept, from its start until just before the stop request; "
-    "*capture CPU* leaves out the *start-up* (the CPU it had used when it became ready: loading, the ring). "
-    "RSS = peak resident set (VmHWM). Stop ms = from the stop request until the tool has exited (pcapctl: "
-    "until `stop` returned, file delivered)."
+    "sent − kept − reported drops (should be 0). *Total CPU* = user+system seconds of the capturing process "
+    "(pcapctl: the agent) over its whole life, start-up, stop and teardown included (`bench/reap.c`), per "
+    "million packets kept; *capture-loop CPU* = what it spent between becoming ready and the stop request, "
+    "per million packets; *start-up* = CPU used until ready (loading, the ring); *teardown* = CPU after the "
+    "stop request (last flush, fsync, freeing the ring; pcapctl: delivering the file). *CPUs* = where its "
+    "threads were allowed to run (all pinned alike). RSS = peak resident set (VmHWM). Stop ms = from the "
+    "stop request until the tool has exited (pcapctl: until `stop` returned, file delivered)."
 )
 
 
@@ -206,9 +224,10 @@ def burst_table(runs, mode, title, intro):
         "",
         intro,
         "",
-        "| frame | dest | capturer | kernel buffer | kept % | reported drops | unaccounted | CPU s / Mpkt "
-        "| capture CPU s / Mpkt | start-up CPU ms | peak RSS MiB | stop ms | gen kpps | ok runs |",
-        "| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| frame | dest | capturer | kernel buffer | kept % | reported drops | unaccounted | total CPU s / Mpkt "
+        "| capture-loop CPU s / Mpkt | start-up CPU ms | teardown CPU ms | peak RSS MiB | stop ms | gen kpps "
+        "| CPUs | ok runs |",
+        "| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
     ]
     by = group(rows, "size", "dest", "tool")
     for size, dest, tool in sorted(by, key=lambda k: (k[0], dest_key(k[1]), tool_key(k[2]))):
@@ -221,10 +240,51 @@ def burst_table(runs, mode, title, intro):
             f"| {spread([r.kept for r in ok], pct)} | {spread([r.drop for r in ok], f0)} "
             f"| {spread([r.unaccounted for r in ok], f0)} | {spread([r.cpu_per_mpkt for r in ok], f2)} "
             f"| {spread([r.capture_cpu_per_mpkt for r in ok], f2)} | {spread([r.startup_ms for r in ok], f1)} "
+            f"| {spread([r.teardown_ms for r in ok], f1)} "
             f"| {spread([r.rss_mib for r in ok], f1)} | {f0(stop) if stop is not None else '–'} "
-            f"| {f0(gen / 1000) if gen else '–'} | {len(ok)}/{len(rs)} |"
+            f"| {f0(gen / 1000) if gen else '–'} | {','.join(sorted({r.cpus for r in ok})) or '–'} | {len(ok)}/{len(rs)} |"
         )
     return lines
+
+
+def cell_summary(runs, mode, title):
+    """Per cell, pcapctl's loss and total CPU per Mpkt beside every peer's (medians), as issue 16 tabulates them."""
+    rows = [r for r in runs if r.mode == mode and r.ok]
+    tools = [t for t in ["pcapctl"] + PEERS if any(r.tool == t for r in rows)]
+    if "pcapctl" not in tools:
+        return []
+    out = ["", f"### {title}", "", "Loss % / total CPU s per Mpkt (medians).", "",
+           "| cell | " + " | ".join(TOOL_LABEL.get(t, t) for t in tools) + " |",
+           "| --- | " + " | ".join("---:" for _ in tools) + " |"]
+    for size, dest in sorted({(r.size, r.dest) for r in rows if r.dest != "none"}, key=lambda k: (k[0], dest_key(k[1]))):
+        cells = []
+        for t in tools:
+            rs = [r for r in rows if r.size == size and r.dest == dest and r.tool == t]
+            k, c = med([r.kept for r in rs]), med([r.cpu_per_mpkt for r in rs])
+            cells.append("–" if k is None else f"{100 - k:.2f} % / {c:.2f}" if c is not None else f"{100 - k:.2f} % / –")
+        out.append(f"| {size} B {dest} | " + " | ".join(cells) + " |")
+    return out
+
+
+def cheapest_peer_checks(rows, size, dest, where):
+    """pcapctl with its defaults against the best peer in the cell: CPU below the cheapest, loss no more than the least."""
+    out = []
+    mine = [r for r in rows if r.size == size and r.dest == dest and r.tool == "pcapctl"]
+    peers = {t: [r for r in rows if r.size == size and r.dest == dest and r.tool == t] for t in PEERS}
+    peers = {t: rs for t, rs in peers.items() if rs}
+    if not mine or not peers:
+        return out
+    for attr, label in (("cpu_per_mpkt", "total CPU"), ("capture_cpu_per_mpkt", "capture-loop CPU")):
+        a = med([getattr(r, attr) for r in mine])
+        best = min(((med([getattr(r, attr) for r in rs]), t) for t, rs in peers.items() if med([getattr(r, attr) for r in rs]) is not None), default=None)
+        if a is None or best is None:
+            continue
+        out.append(f"| {label} per packet < cheapest peer | {where} | {a:.2f} vs {best[0]:.2f} s/Mpkt ({best[1]}) | {verdict(a < best[0])} |")
+    a = med([r.kept for r in mine])
+    best = max(((med([r.kept for r in rs]), t) for t, rs in peers.items()), default=None)
+    if a is not None and best is not None:
+        out.append(f"| loss ≤ least-losing peer | {where} | {100 - a:.2f}% vs {100 - best[0]:.2f}% ({best[1]}) | {verdict(a >= best[0])} |")
+    return out
 
 
 def medkept(runs, size, dest, tool):
@@ -233,24 +293,6 @@ def medkept(runs, size, dest, tool):
 
 def verdict(ok):
     return "PASS" if ok else "**FAIL**"
-
-
-def cpu_check(rows, size, dest, mine, ref, attr, label):
-    """CPU per packet of `mine` against `ref`: medians, with the min–max ranges beside them."""
-    xa = [getattr(r, attr) for r in rows if r.size == size and r.dest == dest and r.tool == mine]
-    xb = [getattr(r, attr) for r in rows if r.size == size and r.dest == dest and r.tool == ref]
-    xa, xb = [x for x in xa if x is not None], [x for x in xb if x is not None]
-    if not xa or not xb:
-        return []
-    a, b = med(xa), med(xb)
-    v = verdict(a <= b)
-    # A loss inside overlapping min–max ranges is not a measured difference.
-    if a > b and min(xa) <= max(xb):
-        v += " (ranges overlap)"
-    return [
-        f"| {label} ≤ {ref} | {size} B {dest} | {a:.2f} vs {b:.2f} s/Mpkt "
-        f"({min(xa):.2f}–{max(xa):.2f} vs {min(xb):.2f}–{max(xb):.2f}) | {v} |"
-    ]
 
 
 def loss_checks(rows, size, dest, where, equal_buffer_tool):
@@ -339,11 +381,8 @@ def target_checks(runs, meta, ctl, soak):
         cells = sorted({(r.size, r.dest) for r in rows if r.dest != "none"}, key=lambda k: (k[0], dest_key(k[1])))
         for size, dest in cells:
             where = f"{size} B {dest}{label}"
+            out += cheapest_peer_checks(rows, size, dest, where)
             out += loss_checks(rows, size, dest, where, equal)
-            if mode == "main":
-                for mine, ref in (("pcapctl", "tcpdump"), ("pcapctl-B", "tcpdump-B")):
-                    out += cpu_check(rows, size, dest, mine, ref, "cpu_per_mpkt", "CPU per packet")
-                    out += cpu_check(rows, size, dest, mine, ref, "capture_cpu_per_mpkt", "capture CPU per packet")
     # Each pcapctl run against its own kernel buffer: the -B size it was given, or pcapctl's default.
     rss = []
     for r in ok_runs:
@@ -569,6 +608,8 @@ def main(argv):
         ctl += read_csv(os.path.join(d, "ctl.csv"))
         soak += read_csv(os.path.join(d, "soak.csv"))
     lines = conditions(meta, runs, [read_meta(os.path.join(d, "meta.tsv")).get("date", "?") for d in dirs[1:]])
+    lines += cell_summary(runs, "main", "Cells at top speed: pcapctl against every peer")
+    lines += cell_summary(runs, "stall", "Cells with the capture CPU stalled: pcapctl against every peer")
     lines += burst_table(runs, "main", "Bursts at top speed", BURST_NOTE)
     stall_note = (
         f"The same bursts (tmpfs) while `bench/stall.c`, at real-time priority on the capture CPU, takes that CPU "

@@ -22,17 +22,20 @@ if [[ $SMOKE == 1 ]]; then
     # A tiny burst through every code path; the numbers mean nothing.
     : "${BENCH_PACKETS:=2000}" "${BENCH_REPS:=1}" "${BENCH_SIZES:=512}" "${BENCH_DESTS:=tmpfs}"
     : "${BENCH_CTL_REPS:=3}" "${BENCH_STORE_N:=10}" "${BENCH_UPDATE_DOCS:=0}" "${BENCH_DRAIN_S:=1.2}"
+    # netsniff-ng's default ring (sized from the link speed: ~2.5 GB on veth)
+    # takes ~10 s to set up; its -B run covers the same code path.
+    : "${BENCH_TOOLS:=pcapctl pcapctl-B tcpdump tcpdump-B dumpcap dumpcap-B netsniff-ng-B pcount-B}"
 fi
 PACKETS=${BENCH_PACKETS:-200000}      # packets per burst
-REPS=${BENCH_REPS:-5}                 # repetitions of the whole matrix
-read -ra SIZES <<<"${BENCH_SIZES:-64 512 1500}"
+REPS=${BENCH_REPS:-3}                 # repetitions of the whole matrix
+read -ra SIZES <<<"${BENCH_SIZES:-64 1500}"
 read -ra DESTS <<<"${BENCH_DESTS:-tmpfs disk}"
 SNAPLEN=${BENCH_SNAPLEN:-262144}
 BUF_MIB=${BENCH_BUF_MIB:-32}          # kernel buffer of every *-B capturer
 DRAIN_S=${BENCH_DRAIN_S:-1.5}         # minimum pause after a burst (> tcpdump's 1 s timeout)
 DRAIN_MAX_S=${BENCH_DRAIN_MAX_S:-20}
 SETTLE_S=${BENCH_SETTLE_S:-0.3}       # pause between "ready" and the burst
-GEN=${BENCH_GEN:-tcpreplay}           # tcpreplay | trafgen
+GEN=${BENCH_GEN:-trafgen}             # trafgen | tcpreplay (paced runs always use tcpreplay)
 GEN_CPU=${BENCH_GEN_CPU:-1}
 CAP_CPU=${BENCH_CAP_CPU:-0}
 PCAPCTL=${PCAPCTL:-$REPO_DIR/.build/release/pcapctl}
@@ -59,6 +62,7 @@ STALL_MS=${BENCH_STALL_MS:-40}
 STALL_PERIOD_MS=${BENCH_STALL_PERIOD_MS:-100}
 STALL_BUF_MIB=${BENCH_STALL_BUF_MIB:-2}  # kernel buffer of the *-B capturers in stalled runs
 read -ra STALL_SIZES <<<"${BENCH_STALL_SIZES:-${SIZES[*]}}"
+read -ra STALL_DESTS <<<"${BENCH_STALL_DESTS:-${DESTS[*]}}"
 STALL_REPS=${BENCH_STALL_REPS:-$REPS}
 SOAK_S=${BENCH_SOAK:-0}
 SOAK_PPS=${BENCH_SOAK_PPS:-20000}
@@ -114,9 +118,10 @@ choose_tools() {
         local t
         for t in "${TOOLS[@]}"; do
             [[ $t == pcapctl* && $HAVE_PCAPCTL == 0 ]] && die "BENCH_TOOLS names $t but $PCAPCTL does not exist"
+            [[ $t == pcapctl-baseline && ! -x ${BENCH_BASELINE:-} ]] && die "BENCH_TOOLS names pcapctl-baseline but BENCH_BASELINE is not an executable"
         done
     else
-        TOOLS=(tcpdump tcpdump-B dumpcap-B pcount-B)
+        TOOLS=(tcpdump tcpdump-B dumpcap dumpcap-B netsniff-ng netsniff-ng-B pcount-B)
         if [[ $HAVE_PCAPCTL == 1 ]]; then
             TOOLS=(pcapctl pcapctl-B "${TOOLS[@]}")
         else
@@ -164,6 +169,7 @@ build_helpers() {
     cc -O2 -Wall -Wextra -o "$BIN/mkpcap" "$BENCH_DIR/mkpcap.c"
     cc -O2 -Wall -Wextra -o "$BIN/pcount" "$BENCH_DIR/pcount.c" -lpcap
     cc -O2 -Wall -Wextra -o "$BIN/stall" "$BENCH_DIR/stall.c"
+    cc -O2 -Wall -Wextra -o "$BIN/reap" "$BENCH_DIR/reap.c"
 }
 
 make_pcaps() {
@@ -174,8 +180,11 @@ make_pcaps() {
             "$MAC_GEN" "$MAC_CAP" "$IP_GEN" "$IP_CAP" 9
         if [[ $GEN == trafgen ]]; then
             # Same frame for trafgen: 14 + 20 + 8 header bytes, then payload.
-            printf '{ eth(da=%s, sa=%s, type=0x0800), ipv4(saddr=%s, daddr=%s, ttl=64), udp(sport=dinc(10000, 11023), dport=9), fill(0x41, %d) }\n' \
-                "$MAC_CAP" "$MAC_GEN" "$IP_GEN" "$IP_CAP" "$((size - 42))" >"$WORK/pcaps/udp-$size.trafgen"
+            # trafgen pins its worker N to CPU N whatever taskset says (one
+            # worker: CPU 0, the capture CPU), so it runs GEN_CPU+1 workers and
+            # gives the packet to the one on GEN_CPU only (cpu(N):).
+            printf 'cpu(%s): { eth(da=%s, sa=%s, type=0x0800), ipv4(saddr=%s, daddr=%s, ttl=64), udp(sport=dinc(10000, 11023), dport=9), fill(0x41, %d) }\n' \
+                "$GEN_CPU" "$MAC_CAP" "$MAC_GEN" "$IP_GEN" "$IP_CAP" "$((size - 42))" >"$WORK/pcaps/udp-$size.trafgen"
         fi
     done
 }
@@ -197,7 +206,7 @@ write_meta() {
         printf 'libpcap\t%s\n' "$libpcap"
         printf 'tcpdump\t%s\n' "$(tcpdump --version 2>&1 | awk 'NR == 1 { print $3 }')"
         printf 'dumpcap\t%s\n' "$(dumpcap --version 2>&1 | awk 'NR == 1 { print $3 }')"
-        printf 'generator\t%s %s\n' "$GEN" "$("$GEN" --version 2>&1 | awk 'NR == 1 { print ($1 == "tcpreplay" ? $3 : $2) }')"
+        printf 'generator\t%s %s (paced runs: tcpreplay)\n' "$GEN" "$("$GEN" --version 2>&1 | awk 'NR == 1 { print ($1 == "tcpreplay" ? $3 : $2) }')"
         printf 'cpu\t%s\n' "$cpu"
         printf 'cores\t%s\n' "$(nproc)"
         printf 'memory\t%s\n' "$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
@@ -237,14 +246,16 @@ generate() { # SIZE PPS LOG
     # Bound the wait: at least 60 s, or three times the paced burst length.
     tmo=60
     ((pps > 0)) && tmo=$((60 + 3 * PACKETS / pps))
-    if [[ $GEN == trafgen ]]; then
-        local -a rate=()
-        ((pps > 0)) && rate=(-b "${pps}pps")
+    if [[ $GEN == trafgen ]] && ((pps == 0)); then
+        # Paced trafgen runs a single worker pinned to CPU 0, so rates go to tcpreplay.
+        local t0
+        t0=$(now_us)
         timeout -k 5 "$tmo" ip netns exec "$NS_GEN" taskset -c "$GEN_CPU" \
-            trafgen -i "$WORK/pcaps/udp-$size.trafgen" -o "$IF_GEN" -n "$PACKETS" -P 1 "${rate[@]}" \
+            trafgen -i "$WORK/pcaps/udp-$size.trafgen" -o "$IF_GEN" -n "$PACKETS" -P "$((GEN_CPU + 1))" \
             >"$log" 2>&1 </dev/null || rc=$?
         G_SENT=$(grab "$log" '^[[:space:]]*([0-9]+) packets outgoing.*')
-        G_SECS=$(sed -nE 's/^[[:space:]]*([0-9]+) sec, ([0-9]+) usec on CPU.*/\1.\2/p' "$log" | head -n 1)
+        # Its "sec on CPU" lines are CPU time; the rate wants the wall time.
+        G_SECS=$(awk -v d="$(($(now_us) - t0))" 'BEGIN { printf "%.6f", d / 1e6 }')
     else
         local -a rate=(--topspeed)
         ((pps > 0)) && rate=(--pps="$pps")
@@ -263,7 +274,7 @@ generate() { # SIZE PPS LOG
 }
 
 # -------------------------------------------------------------- one run
-CSV_HEADER="mode,rep,size,pps,dest,tool,buf_mib,sent,gen_tx,cap_rx,cap_rx_drop,written,tool_recv,tool_drop,tool_ifdrop,cpu_s,cpu_ready_s,rss_kib,ready_ms,gen_secs,gen_pps,stop_ms,status"
+CSV_HEADER="mode,rep,size,pps,dest,tool,buf_mib,sent,gen_tx,cap_rx,cap_rx_drop,written,tool_recv,tool_drop,tool_ifdrop,cpu_s,cpu_ready_s,rss_kib,ready_ms,gen_secs,gen_pps,stop_ms,status,cpu_total_s,cli_cpu_s,cpus"
 
 csv_row() { # FILE FIELDS...
     local file=$1 IFS=,
@@ -283,16 +294,19 @@ run_burst() { # MODE REP SIZE PPS DEST TOOL BUF_MIB
     buf_col=$buf
     [[ $tool != *-B ]] && buf_col=default
 
+    # Write back what earlier runs left dirty, so that no capturer competes
+    # with the previous one's writeback.
+    sync -f "$DISK_ROOT"
     tx0=$(if_counter "$NS_GEN" "$IF_GEN" tx_packets)
     rx0=$(if_counter "$NS_CAP" "$IF_CAP" rx_packets)
     rd0=$(if_counter "$NS_CAP" "$IF_CAP" rx_dropped)
 
-    local sent='' written='' recv='' drop='' ifdrop='' cpu='' cpu0='' rss='' ready='' gsecs='' gpps='' stopms=''
+    local sent='' written='' recv='' drop='' ifdrop='' cpu='' cpu0='' rss='' ready='' gsecs='' gpps='' stopms='' cputot='' clicpu='' cpus=''
     if ! cap_start "$tool" "$dir" "$name" "$buf"; then
         status="error: $CAP_ERRMSG"
         cap_abort "$tool"
     else
-        ready=$CAP_READY_MS cpu0=$CAP_CPU0
+        ready=$CAP_READY_MS cpu0=$CAP_CPU0 cpus=$CAP_CPUS
         sleep "$SETTLE_S"
         local stall_pid=
         if [[ $mode == stall || ($mode == sweep && $SWEEP_STALL == 1) ]]; then
@@ -313,6 +327,7 @@ run_burst() { # MODE REP SIZE PPS DEST TOOL BUF_MIB
             [[ $status == ok ]] && status="error: $R_ERR"
         fi
         written=$R_WRITTEN recv=$R_TOOL_RECV drop=$R_TOOL_DROP ifdrop=$R_TOOL_IFDROP cpu=$R_CPU rss=$R_RSS stopms=$R_STOP_MS
+        cputot=$R_CPU_TOTAL clicpu=$R_CLI_CPU
     fi
     tx1=$(if_counter "$NS_GEN" "$IF_GEN" tx_packets)
     rx1=$(if_counter "$NS_CAP" "$IF_CAP" rx_packets)
@@ -332,12 +347,12 @@ run_burst() { # MODE REP SIZE PPS DEST TOOL BUF_MIB
     [[ $status == ok ]] || ERRORS=$((ERRORS + 1))
     csv_row "$OUT/dataplane.csv" "$mode" "$rep" "$size" "$pps" "$dest" "$tool" "$buf_col" \
         "$sent" "$((tx1 - tx0))" "$((rx1 - rx0))" "$((rd1 - rd0))" "$written" "$recv" "$drop" "$ifdrop" \
-        "$cpu" "$cpu0" "$rss" "$ready" "$gsecs" "$gpps" "$stopms" "${status//,/;}"
+        "$cpu" "$cpu0" "$rss" "$ready" "$gsecs" "$gpps" "$stopms" "${status//,/;}" "$cputot" "$clicpu" "$cpus"
     local kept='?'
     [[ -n $written && -n $sent && $sent -gt 0 ]] && kept=$(awk -v w="$written" -v s="$sent" 'BEGIN { printf "%.2f%%", 100 * w / s }')
-    log "$(printf '%-8s rep %s %4sB %7s %-5s %-10s sent %-7s kept %-7s (%s) drop %-6s cpu %-5s rss %sK %s' \
+    log "$(printf '%-8s rep %s %4sB %7s %-5s %-13s sent %-7s kept %-7s (%s) drop %-6s cpu %-5s total %-8s rss %sK %s' \
         "$mode" "$rep" "$size" "$([[ $pps == 0 ]] && echo top || echo "${pps}pps")" "$dest" "$tool" \
-        "${sent:-?}" "${written:-?}" "$kept" "${drop:-?}" "${cpu:-?}" "${rss:-?}" \
+        "${sent:-?}" "${written:-?}" "$kept" "${drop:-?}" "${cpu:-?}" "${cputot:-?}" "${rss:-?}" \
         "$([[ $status == ok ]] || echo "[$status]")")"
 }
 
@@ -390,8 +405,8 @@ run_stalled() {
         warn "stalled runs skipped: $(head -n 1 "$WORK/logs/stall-check.err")"
         return 0
     fi
-    log "stalled capture CPU: $STALL_MS ms of every $STALL_PERIOD_MS ms on CPU $CAP_CPU, $STALL_REPS reps x sizes (${STALL_SIZES[*]}), tmpfs, top speed, -B buffers $STALL_BUF_MIB MiB"
-    run_rotated stall "$STALL_REPS" "$STALL_BUF_MIB" "${STALL_SIZES[*]}" 0
+    log "stalled capture CPU: $STALL_MS ms of every $STALL_PERIOD_MS ms on CPU $CAP_CPU, $STALL_REPS reps x sizes (${STALL_SIZES[*]}), dests (${STALL_DESTS[*]}), top speed, -B buffers $STALL_BUF_MIB MiB"
+    run_rotated stall "$STALL_REPS" "$STALL_BUF_MIB" "${STALL_SIZES[*]}" 0 "${STALL_DESTS[*]}"
 }
 
 run_rate_sweep() {
@@ -400,25 +415,31 @@ run_rate_sweep() {
         return 0
     fi
     log "rate sweep: rates (${SWEEP_RATES[*]}) pps (0 = top speed), sizes (${SWEEP_SIZES[*]}), $SWEEP_REPS reps, tmpfs$([[ $SWEEP_STALL == 1 ]] && echo ", capture CPU stalled")"
-    run_rotated sweep "$SWEEP_REPS" "$BUF_MIB" "${SWEEP_SIZES[*]}" "${SWEEP_RATES[*]}"
+    run_rotated sweep "$SWEEP_REPS" "$BUF_MIB" "${SWEEP_SIZES[*]}" "${SWEEP_RATES[*]}" tmpfs
 }
 
-# REPS repetitions of SIZES x RATES (pps, 0 = top speed) x every capturer,
-# in an order rotated each repetition, to tmpfs (the C reader: nowhere),
-# the -B capturers with a BUF_MIB ring.
-run_rotated() { # MODE REPS BUF_MIB "SIZES" "RATES"
+# REPS repetitions of SIZES x RATES (pps, 0 = top speed) x DESTS x every
+# capturer, in an order rotated each repetition (the C reader writes
+# nowhere: once per size and rate), the -B capturers with a BUF_MIB ring.
+run_rotated() { # MODE REPS BUF_MIB "SIZES" "RATES" "DESTS"
     local mode=$1 reps=$2 buf=$3 rep size rate tool dest
-    local -a sizes rates order
+    local -a sizes rates dests order
     read -ra sizes <<<"$4"
     read -ra rates <<<"$5"
+    read -ra dests <<<"$6"
     for ((rep = 1; rep <= reps; rep++)); do
         mapfile -t order < <(rotated "$((rep - 1))" "${TOOLS[@]}")
         for size in "${sizes[@]}"; do
             for rate in "${rates[@]}"; do
-                for tool in "${order[@]}"; do
-                    dest=tmpfs
-                    [[ $tool == pcount* ]] && dest=none
-                    run_burst "$mode" "$rep" "$size" "$rate" "$dest" "$tool" "$buf"
+                for dest in "${dests[@]}"; do
+                    for tool in "${order[@]}"; do
+                        if [[ $tool == pcount* ]]; then
+                            [[ $dest == "${dests[0]}" ]] || continue
+                            run_burst "$mode" "$rep" "$size" "$rate" none "$tool" "$buf"
+                        else
+                            run_burst "$mode" "$rep" "$size" "$rate" "$dest" "$tool" "$buf"
+                        fi
+                    done
                 done
             done
         done
@@ -639,7 +660,7 @@ run_soak() {
     [[ $status == ok ]] || ERRORS=$((ERRORS + 1))
     csv_row "$OUT/dataplane.csv" soak 1 "$SOAK_SIZE" "$SOAK_PPS" "$SOAK_DEST" "$tool" "$BUF_MIB" \
         "$G_SENT" "" "" "" "$R_WRITTEN" "$R_TOOL_RECV" "$R_TOOL_DROP" "$R_TOOL_IFDROP" \
-        "$R_CPU" "$CAP_CPU0" "$R_RSS" "" "$SOAK_S" "$SOAK_PPS" "$R_STOP_MS" "${status//,/;}"
+        "$R_CPU" "$CAP_CPU0" "$R_RSS" "" "$SOAK_S" "$SOAK_PPS" "$R_STOP_MS" "${status//,/;}" "$R_CPU_TOTAL" "$R_CLI_CPU" "$CAP_CPUS"
     log "soak: sent ${G_SENT:-?} kept ${R_WRITTEN:-?} drops ${R_TOOL_DROP:-?} peak RSS ${R_RSS:-?} KiB"
 }
 
@@ -652,6 +673,7 @@ main() {
     trap cleanup EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
+    parse_variants
     choose_tools
     make_dirs
     build_helpers

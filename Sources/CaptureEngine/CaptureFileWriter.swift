@@ -4,6 +4,9 @@ import SystemCalls
 
 /// Writes a classic pcap file with its own buffer, so that the byte limit is exact and the per-packet
 /// path is a bounds check and two copies into preallocated memory: no allocation, no system call.
+/// The buffer goes to the kernel in writes of at most `flushThreshold` bytes: small enough to stay in
+/// the CPU cache between the copy in and the kernel's copy out, and to keep ext4's buffered-write
+/// path cheap (1 MiB writes cost up to 7× more system time per byte there; docs/benchmarks.md).
 ///
 /// The buffer only ever holds whole records and is written out by `flush()`. If a write fails (a full
 /// disk), the file is cut back to the last whole flushed record, so it always stays readable.
@@ -38,6 +41,8 @@ public final class CaptureFileWriter {
     private var path: String
     private let header: [UInt8]
     private let buffer: UnsafeMutableRawBufferPointer
+    /// A record that would take the buffer past this many bytes flushes it first.
+    private let flushThreshold: Int
     private let state: UnsafeMutablePointer<State>
     /// Stop writing (or, rotating, start the next file) before a record would make the file larger than
     /// this; 0 is no limit.
@@ -69,25 +74,26 @@ public final class CaptureFileWriter {
     public var writeError: Int32? { state.pointee.writeError }
 
     /// Creates `path` (mode 0600, never an existing file) and writes the file header.
-    public convenience init(path: String, linkType: Int32, snapshotLength: Int32, byteLimit: UInt64, deadlineMicroseconds: Int64 = .max, bufferCapacity: Int = 1 << 20) throws(CaptureError) {
-        try self.init(path: path, linkType: linkType, snapshotLength: snapshotLength, byteLimit: byteLimit, rotation: nil, deadlineMicroseconds: deadlineMicroseconds, bufferCapacity: bufferCapacity)
+    public convenience init(path: String, linkType: Int32, snapshotLength: Int32, byteLimit: UInt64, deadlineMicroseconds: Int64 = .max, flushThreshold: Int = 64 << 10) throws(CaptureError) {
+        try self.init(path: path, linkType: linkType, snapshotLength: snapshotLength, byteLimit: byteLimit, rotation: nil, deadlineMicroseconds: deadlineMicroseconds, flushThreshold: flushThreshold)
     }
 
     /// Creates the first file of a rotation, `rotation.path(1, startSeconds)`.
-    public convenience init(rotation: FileRotation, startSeconds: Int, linkType: Int32, snapshotLength: Int32, deadlineMicroseconds: Int64 = .max, bufferCapacity: Int = 1 << 20) throws(CaptureError) {
+    public convenience init(rotation: FileRotation, startSeconds: Int, linkType: Int32, snapshotLength: Int32, deadlineMicroseconds: Int64 = .max, flushThreshold: Int = 64 << 10) throws(CaptureError) {
         try self.init(
             path: rotation.path(1, startSeconds), linkType: linkType, snapshotLength: snapshotLength, byteLimit: rotation.fileSizeLimit,
-            rotation: rotation, deadlineMicroseconds: deadlineMicroseconds, bufferCapacity: bufferCapacity)
+            rotation: rotation, deadlineMicroseconds: deadlineMicroseconds, flushThreshold: flushThreshold)
     }
 
-    private init(path: String, linkType: Int32, snapshotLength: Int32, byteLimit: UInt64, rotation: FileRotation?, deadlineMicroseconds: Int64, bufferCapacity: Int) throws(CaptureError) {
+    private init(path: String, linkType: Int32, snapshotLength: Int32, byteLimit: UInt64, rotation: FileRotation?, deadlineMicroseconds: Int64, flushThreshold: Int) throws(CaptureError) {
         descriptor = try Self.create(path)
         self.path = path
         self.byteLimit = byteLimit
         self.rotation = rotation
         self.deadlineMicroseconds = deadlineMicroseconds
-        // Large enough for the biggest record libpcap can deliver.
-        let capacity = max(bufferCapacity, PcapFileFormat.recordHeaderSize + Int(CaptureConfiguration.maximumSnapshotLength))
+        self.flushThreshold = flushThreshold
+        // Large enough for the biggest record libpcap can deliver, which may exceed the threshold alone.
+        let capacity = max(flushThreshold, PcapFileFormat.recordHeaderSize + Int(CaptureConfiguration.maximumSnapshotLength))
         let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 8)
         header = PcapFileFormat.fileHeader(linkType: UInt32(bitPattern: linkType), snapshotLength: UInt32(bitPattern: snapshotLength))
         header.withUnsafeBytes { storage.copyMemory(from: $0) }
@@ -134,7 +140,7 @@ public final class CaptureFileWriter {
             captured = fitting
             recordSize = PcapFileFormat.recordHeaderSize + Int(captured)
         }
-        if state.pointee.used + recordSize > buffer.count {
+        if state.pointee.used + recordSize > flushThreshold && state.pointee.used > 0 {
             flush()
             if state.pointee.writeError != nil { return false }
         }

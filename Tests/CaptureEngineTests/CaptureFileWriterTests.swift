@@ -61,12 +61,29 @@ struct CaptureFileWriterTests {
     @Test func flushedBytesReachTheFileBeforeFinish() throws {
         let path = temporaryPath()
         defer { unlink(path) }
-        let writer = try CaptureFileWriter(path: path, linkType: 1, snapshotLength: 100, byteLimit: 0, bufferCapacity: 1 << 20)
+        let writer = try CaptureFileWriter(path: path, linkType: 1, snapshotLength: 100, byteLimit: 0, flushThreshold: 1 << 20)
         for _ in 0..<10 { _ = append(writer, size: 50) }
         #expect(((try FileManager.default.attributesOfItem(atPath: path))[.size] as? NSNumber)?.intValue == 24)
         writer.flush()
         #expect(((try FileManager.default.attributesOfItem(atPath: path))[.size] as? NSNumber)?.intValue == 24 + 10 * 66)
         #expect(writer.packetsFlushed == 10 && writer.bytesFlushed == 684)
+    }
+
+    @Test func theBufferGoesOutInWritesOfAtMostTheThreshold() throws {
+        let path = temporaryPath()
+        defer { unlink(path) }
+        let writer = try CaptureFileWriter(path: path, linkType: 1, snapshotLength: 400, byteLimit: 0, flushThreshold: 200)
+        func fileSize() throws -> Int? { ((try FileManager.default.attributesOfItem(atPath: path))[.size] as? NSNumber)?.intValue }
+        for _ in 0..<3 { #expect(append(writer, size: 50)) }
+        #expect(try fileSize() == 24)
+        // The fourth 66-byte record would take the buffer past 200 bytes: the first three go out first.
+        #expect(append(writer, size: 50))
+        #expect(try fileSize() == 24 + 3 * 66)
+        // A record larger than the threshold on its own is still taken whole.
+        #expect(append(writer, size: 300))
+        #expect(try fileSize() == 24 + 4 * 66)
+        writer.finish()
+        #expect(try fileSize() == 24 + 4 * 66 + 316)
     }
 
     @Test func anExistingFileIsNeverOverwritten() throws {

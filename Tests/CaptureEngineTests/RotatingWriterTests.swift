@@ -45,7 +45,7 @@ struct RotatingWriterTests {
     @Test(arguments: [1024, 1139, 1140, 1141, 4096])
     func everyFileStaysWithinItsSizeAndHoldsTheNextRecords(fileSize: Int) throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let writer = try CaptureFileWriter(rotation: rotation(fileSize: UInt64(fileSize)), startSeconds: 1_699_999_999, linkType: 1, snapshotLength: 200, bufferCapacity: 4096)
+        let writer = try CaptureFileWriter(rotation: rotation(fileSize: UInt64(fileSize)), startSeconds: 1_699_999_999, linkType: 1, snapshotLength: 200, flushThreshold: 4096)
         for sequence in 0..<500 { #expect(append(writer, sequence: UInt32(sequence), size: 100, seconds: 1_700_000_000 + sequence)) }
         writer.finish()
         let closed = writer.takeClosedFiles()
@@ -100,7 +100,7 @@ struct RotatingWriterTests {
     @Test func aFailedWriteWhileRotatingKeepsWholeRecordsInTheClosedFile() throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         defer { FailureInjection.disarm() }
-        let writer = try CaptureFileWriter(rotation: rotation(fileSize: 100_000), startSeconds: 1, linkType: 1, snapshotLength: 2000, bufferCapacity: 1 << 16)
+        let writer = try CaptureFileWriter(rotation: rotation(fileSize: 100_000), startSeconds: 1, linkType: 1, snapshotLength: 2000, flushThreshold: 1 << 20)
         // The header went out in init; the flush that the rotation makes fails as a full disk would.
         FailureInjection.arm(.write, errno: ENOSPC)
         var accepted = 0
