@@ -9,6 +9,16 @@ let package = Package(
         .library(name: "PcapCtlCLI", targets: ["PcapCtlCLI"]),
         .library(name: "PacketFilters", targets: ["PacketFilters"]),
         .library(name: "ControlPlane", targets: ["ControlPlane"]),
+        .library(name: "PcapCtlServer", targets: ["PcapCtlServer"]),
+        .executable(name: "pcapctld", targets: ["pcapctld"]),
+    ],
+    dependencies: [
+        // Only the daemon (pcapctld) links these; the pcapctl CLI keeps its start-up cost.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", exact: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", exact: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-asn1.git", exact: "1.7.4"),
     ],
     targets: [
         /** libpcap, through pkg-config and Debian's libpcap-dev. Only CaptureEngine imports it. */
@@ -41,6 +51,18 @@ let package = Package(
         /** The command line: option tables, parser, help, one file per verb (decode, call, render). */
         .target(name: "PcapCtlCLI", dependencies: ["CaptureOperations", "CaptureAgent", "ControlPlane", "PacketFilters", "SystemCalls", "OrderedJSON", "JMESPath", "AzOutput"]),
         .executableTarget(name: "pcapctl", dependencies: ["PcapCtlCLI"]),
+        /** The ARM-shaped HTTPS daemon: configuration, OAuth tokens, routing, request bounds, LROs, ARM bodies. */
+        .target(name: "PcapCtlServer", dependencies: [
+            "CaptureOperations", "CaptureAgent", "ControlPlane", "OrderedJSON", "PacketFilters", "PcapFormat", "SystemCalls",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ]),
+        .executableTarget(name: "pcapctld", dependencies: ["PcapCtlServer"]),
 
         /** Helpers shared by tests: an independent pcap decoder, a runner for the built binary. */
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -52,6 +74,7 @@ let package = Package(
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
         .testTarget(name: "JMESPathTests", dependencies: ["JMESPath", "OrderedJSON", "TestSupport", "pcapctl"], exclude: ["Oracle", "Compliance"]),
         .testTarget(name: "AzOutputTests", dependencies: ["AzOutput", "JMESPath", "OrderedJSON", "TestSupport"], exclude: ["Oracle"]),
+        .testTarget(name: "PcapCtlServerTests", dependencies: ["PcapCtlServer", "ControlPlane", "PcapFormat"]),
         .testTarget(name: "EndToEndTests", dependencies: ["pcapctl", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -45,3 +45,17 @@ then
     # Debian marks its python3 externally managed; these pins are test oracles, not system tools.
     PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "${python_packages[@]}"
 fi
+
+# The server tests' Python clients (azure-cli is large: ~2 min to install), in one venv shared by every
+# checkout. Skipped when the venv already holds exactly the pinned requirements.
+venv=${PCAPCTL_VENV:-/opt/pcapctl-venv}
+requirements="$(dirname "$0")/../Tests/ServerTests/requirements.txt"
+stamp="$venv/.pcapctl-requirements"
+if ! cmp -s "$requirements" "$stamp" 2>/dev/null; then
+    echo "install-deps: installing the server tests' Python clients into $venv"
+    started=$(date +%s)
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+    cp "$requirements" "$stamp"
+    echo "install-deps: Python clients installed in $(($(date +%s) - started)) s"
+fi
