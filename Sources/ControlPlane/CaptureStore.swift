@@ -78,7 +78,7 @@ public struct CaptureStore: Sendable {
     public func insert(_ capture: StoredCapture, before check: () throws(PcapCtlError) -> Void) throws(PcapCtlError) -> [(lock: FileLock, token: String)] {
         let location = capture.location
         let name = capture.name
-        if let existing = try? directoryName(of: name, in: location) {
+        if let existing = try? existingDirectory(of: name, in: location) {
             let stored = (try? load(name: existing, location: location))?.name ?? existing
             throw .conflict(code: "PacketCaptureExistingAlready", "Existing Packet capture can not be updated. (a capture named '\(stored)' exists in location '\(location)')")
         }
@@ -129,10 +129,18 @@ public struct CaptureStore: Sendable {
     /// The directory a name is stored under: its lower-cased form, or (for a capture stored by pcapctl 0.1,
     /// which kept names as typed) any directory equal to it but for case.
     public func directoryName(of name: String, in location: String) throws(PcapCtlError) -> String {
+        guard let directory = try existingDirectory(of: name, in: location) else {
+            throw .notFound("packet capture '\(name)' was not found in location '\(location)'\(otherLocationsHint(name, besides: location))")
+        }
+        return directory
+    }
+
+    /// `directoryName` for callers that only ask whether the capture exists: no message, so no look into
+    /// the other locations.
+    private func existingDirectory(of name: String, in location: String) throws(PcapCtlError) -> String? {
         let folded = name.lowercased()
         if FileSystem.exists(layout.captureFile(location, folded)) { return folded }
-        if let match = try names(in: location).first(where: { $0.lowercased() == folded }) { return match }
-        throw .notFound("packet capture '\(name)' was not found in location '\(location)'\(otherLocationsHint(name, besides: location))")
+        return try names(in: location).first(where: { $0.lowercased() == folded })
     }
 
     /// " (it exists in location 'b')" when a capture of that name is stored elsewhere, so a wrong -l is obvious.
@@ -299,7 +307,7 @@ public struct CaptureStore: Sendable {
         let owner = String(decoding: bytes, as: UTF8.self)
         guard let slash = owner.firstIndex(of: "/") else { return nil }
         let location = String(owner[..<slash]), name = String(owner[owner.index(after: slash)...])
-        if (try? directoryName(of: name, in: location)) != nil { return (location, name) }
+        if (try? existingDirectory(of: name, in: location)) != nil { return (location, name) }
         let creating = ".creating-\(name.lowercased())-"
         let staged = ((try? FileSystem.listDirectory(layout.capturesDirectory(location))) ?? []).contains { $0.hasPrefix(creating) }
         return staged ? (location, name) : nil
@@ -327,7 +335,7 @@ public struct CaptureStore: Sendable {
     // MARK: Instances
 
     public func instancePaths(_ capture: StoredCapture, _ instance: CaptureInstance) -> InstancePaths {
-        let directory = (try? directoryName(of: capture.name, in: capture.location)) ?? capture.name.lowercased()
+        let directory = (try? existingDirectory(of: capture.name, in: capture.location)) ?? capture.name.lowercased()
         return InstancePaths(directory: layout.instanceDirectory(capture.location, directory, instance.key))
     }
 

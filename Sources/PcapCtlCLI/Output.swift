@@ -135,8 +135,7 @@ public struct Output: Sendable {
 
     /// One line on stderr, as `pcapctl: error: ...`.
     public static func writeError(_ message: String) {
-        let oneLine = message.split(whereSeparator: \.isNewline).joined(separator: " ")
-        write("pcapctl: error: \(oneLine)\n", to: STDERR_FILENO)
+        writeNotice("error: \(message)")
     }
 
     /// One line on stderr, as `pcapctl: ...`: what happened besides the result (a kept file, a skipped record).
