@@ -9,6 +9,8 @@ let package = Package(
         .library(name: "PcapCtlCLI", targets: ["PcapCtlCLI"]),
         .library(name: "PacketFilters", targets: ["PacketFilters"]),
         .library(name: "ControlPlane", targets: ["ControlPlane"]),
+        .library(name: "OrderedJSON", targets: ["OrderedJSON"]),
+        .library(name: "ARMRequests", targets: ["ARMRequests"]),
         .library(name: "PcapCtlServer", targets: ["PcapCtlServer"]),
         .executable(name: "pcapctld", targets: ["pcapctld"]),
     ],
@@ -19,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", exact: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
         .package(url: "https://github.com/apple/swift-asn1.git", exact: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0"),
     ],
     targets: [
         /** libpcap, through pkg-config and Debian's libpcap-dev. Only CaptureEngine imports it. */
@@ -51,9 +54,14 @@ let package = Package(
         /** The command line: option tables, parser, help, one file per verb (decode, call, render). */
         .target(name: "PcapCtlCLI", dependencies: ["CaptureOperations", "CaptureAgent", "ControlPlane", "PacketFilters", "SystemCalls", "OrderedJSON", "JMESPath", "AzOutput"]),
         .executableTarget(name: "pcapctl", dependencies: ["PcapCtlCLI"]),
+        /** The daemon's pure request decoding, bytes to a request or ARM's error: paths, api-versions, create
+            bodies, operation ids. Free of the server stack, so that fuzz/ can fuzz it. */
+        .target(name: "ARMRequests", dependencies: [
+            "ControlPlane", "OrderedJSON", "PacketFilters", .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
         /** The ARM-shaped HTTPS daemon: configuration, OAuth tokens, routing, request bounds, LROs, ARM bodies. */
         .target(name: "PcapCtlServer", dependencies: [
-            "CaptureOperations", "CaptureAgent", "ControlPlane", "OrderedJSON", "PacketFilters", "PcapFormat", "SystemCalls", "PortalAssets",
+            "ARMRequests", "CaptureOperations", "CaptureAgent", "ControlPlane", "OrderedJSON", "PacketFilters", "PcapFormat", "SystemCalls", "PortalAssets",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -72,11 +80,11 @@ let package = Package(
         .testTarget(name: "CaptureEngineTests", dependencies: ["CaptureEngine", "PcapFormat", "SystemCalls", "TestSupport"]),
         .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls"]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "CaptureOperations", "PcapFormat", "SystemCalls"]),
-        .testTarget(name: "PcapCtlCLITests", dependencies: ["PcapCtlCLI", "ControlPlane", "OrderedJSON", "CaptureOperations", "TestSupport"]),
+        .testTarget(name: "PcapCtlCLITests", dependencies: ["PcapCtlCLI", "ControlPlane", "OrderedJSON", "CaptureOperations", "TestSupport", "ARMRequests"]),
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
         .testTarget(name: "JMESPathTests", dependencies: ["JMESPath", "OrderedJSON", "TestSupport", "pcapctl"], exclude: ["Oracle", "Compliance"]),
         .testTarget(name: "AzOutputTests", dependencies: ["AzOutput", "JMESPath", "OrderedJSON", "TestSupport"], exclude: ["Oracle"]),
-        .testTarget(name: "PcapCtlServerTests", dependencies: ["PcapCtlServer", "ControlPlane", "PcapFormat"]),
+        .testTarget(name: "PcapCtlServerTests", dependencies: ["PcapCtlServer", "ARMRequests", "ControlPlane", "PcapFormat"]),
         .testTarget(name: "EndToEndTests", dependencies: ["pcapctl", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -17,6 +17,13 @@ let package = Package(
             name: "FuzzFilters",
             dependencies: ["FuzzDriver", .product(name: "PacketFilters", package: "pcapctl")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+        .executableTarget(
+            name: "FuzzRequests",
+            dependencies: [
+                "FuzzDriver", .product(name: "ARMRequests", package: "pcapctl"), .product(name: "ControlPlane", package: "pcapctl"),
+                .product(name: "PacketFilters", package: "pcapctl"), .product(name: "OrderedJSON", package: "pcapctl"),
+            ],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
     ],
     swiftLanguageModes: [.v6]
 )

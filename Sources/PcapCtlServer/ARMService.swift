@@ -1,3 +1,4 @@
+import ARMRequests
 import CaptureOperations
 import ControlPlane
 import FoundationEssentials
@@ -22,8 +23,6 @@ struct ARMService: Sendable {
     /// The host's VMs are reported in the first location.
     var primaryLocation: String { configuration.locations[0] }
 
-    /// Api-versions of the packet capture paths: az's two groups, the SDK's default and its neighbours.
-    static let captureApiVersions: Set<String> = ["2022-01-01", "2024-05-01", "2025-05-01", "2025-07-01", "2026-03-01"]
     static let watcherResourceGroup = "NetworkWatcherRG"
     static let watcherPrefix = "NetworkWatcher_"
     static let listPageSize = 100
@@ -65,7 +64,7 @@ struct ARMService: Sendable {
             throw ARMError.notFound("NotFound", "No route for '\(Validation.printable(path.raw))'.")
         }
         let principal = try await tokens.verify(authorization: request.headers[.authorization])
-        let apiVersion = try Self.apiVersion(path.query)
+        let apiVersion = try path.apiVersion()
 
         if words.count == 1 {
             guard method == .get else { throw Self.methodNotAllowed }
@@ -89,7 +88,7 @@ struct ARMService: Sendable {
             }
             if restWords.count == 6, restWords[2] == "locations", restWords[4] == "operations" || restWords[4] == "operationresults" {
                 guard method == .get else { throw Self.methodNotAllowed }
-                let location = try Validation.normalizeLocationForPath(rest[3])
+                let location = try ARMError.locationFromPath(rest[3])
                 try authorize(principal, location: location, write: false)
                 return try await operationResponse(id: rest[5], location: location, asResult: restWords[4] == "operationresults", request: request, apiVersion: apiVersion)
             }
@@ -123,21 +122,15 @@ struct ARMService: Sendable {
         guard tailWords[3] == "packetcaptures" else {
             throw ARMError.notFound("NotFound", "No route for '\(Validation.printable(path.raw))'.")
         }
-        guard Self.captureApiVersions.contains(apiVersion) else {
-            throw ARMError.badRequest(
-                "InvalidApiVersionParameter",
-                "The api-version '\(Validation.printable(apiVersion))' is not supported for packet captures; supported: \(Self.captureApiVersions.sorted().joined(separator: ", ")).")
-        }
+        _ = try path.captureApiVersion()
         let context = CaptureContext(location: location, apiVersion: apiVersion, base: baseURL(request), collectionPath: "/" + (path.segments.prefix(2 + 3 + 4)).joined(separator: "/"))
         if tail.count == 4 {
             guard method == .get else { throw Self.methodNotAllowed }
             try authorize(principal, location: location, write: false)
-            return try await list(context, query: path.query)
+            return try await list(context, skip: try path.skipToken())
         }
         let name = tail[4]
-        do throws(PcapCtlError) { try Validation.checkName(name) } catch {
-            throw CaptureBackend.armError(error)
-        }
+        try ARMError.checkCaptureName(name)
         let reference = CaptureReference(name: name, location: location)
         let action = CaptureAction(Array(tailWords.dropFirst(5)))
         switch (method, action) {
@@ -183,24 +176,6 @@ struct ARMService: Sendable {
         }
     }
 
-    /// What follows `packetCaptures/{name}` in a path.
-    enum CaptureAction: Equatable {
-        case resource, stop, queryStatus, files
-        /// `files/{name}`, or its `/summary`.
-        case file(summary: Bool)
-        case unknown
-
-        init(_ words: [String]) {
-            switch words.count {
-            case 0: self = .resource
-            case 1: self = words[0] == "stop" ? .stop : words[0] == "querystatus" ? .queryStatus : words[0] == "files" ? .files : .unknown
-            case 2: self = words[0] == "files" ? .file(summary: false) : .unknown
-            case 3: self = words[0] == "files" && words[2] == "summary" ? .file(summary: true) : .unknown
-            default: self = .unknown
-            }
-        }
-    }
-
     /// Where a capture collection is and how its URLs are built.
     struct CaptureContext {
         var location: String
@@ -212,9 +187,7 @@ struct ARMService: Sendable {
 
     // MARK: Packet captures
 
-    private func list(_ context: CaptureContext, query: [String: String]) async throws -> Response {
-        let skip = query["$skiptoken"].flatMap { Int($0) } ?? 0
-        guard skip >= 0 else { throw ARMError.badRequest("InvalidSkipToken", "The $skiptoken is not valid.") }
+    private func list(_ context: CaptureContext, skip: Int) async throws -> Response {
         let captures = try await blocking { [backend] () throws(ARMError) in try backend.list(location: context.location) }
         let page = captures.dropFirst(skip).prefix(Self.listPageSize)
         let next = skip + page.count < captures.count
@@ -225,9 +198,8 @@ struct ARMService: Sendable {
     /// 201 with the resource at once; the wait until the agents run is the operation the clients poll.
     private func create(_ body: CreateBody, name: String, _ context: CaptureContext) async throws -> Response {
         let capture = try await blocking { [backend] () throws(ARMError) in try backend.create(body, name: name, location: context.location) }
-        let id = await operations.start(location: context.location, finalStatus: .ok, pool: pool) { [backend] () throws(ARMError) in
-            try backend.waitUntilStarted(capture)
-        }
+        let id = OperationID(kind: .create, etag: capture.record.etag, name: capture.name)
+        await begin(id, location: context.location, capture: capture)
         var headers = operationHeaders(id: id, context, location: false)
         headers[.contentType] = Self.jsonType
         let resource = ARMPacketCapture(capture.resource(provisioningState: "Updating"), bpfExpression: capture.settings.bpfExpression)
@@ -235,31 +207,67 @@ struct ARMService: Sendable {
     }
 
     private func stop(_ reference: CaptureReference, _ context: CaptureContext) async throws -> Response {
-        _ = try await blocking { [backend] () throws(ARMError) in try backend.get(reference) }
-        let id = await operations.start(location: context.location, finalStatus: .ok, pool: pool) { [backend] () throws(ARMError) in
-            try backend.stop(reference)
-        }
+        let view = try await blocking { [backend] () throws(ARMError) in try backend.get(reference) }
+        let id = OperationID(kind: .stop, etag: view.capture.record.etag, name: view.capture.name)
+        await begin(id, location: context.location, capture: view.capture)
         return Response(status: .accepted, headers: operationHeaders(id: id, context, location: true))
     }
 
     /// Deleting an absent capture succeeds at once (204), as ARM does.
     private func delete(_ reference: CaptureReference, _ context: CaptureContext) async throws -> Response {
+        let view: CaptureView
         do {
-            _ = try await blocking { [backend] () throws(ARMError) in try backend.get(reference) }
+            view = try await blocking { [backend] () throws(ARMError) in try backend.get(reference) }
         } catch let error as ARMError where error.status == .notFound {
             return Response(status: .noContent)
         }
-        let id = await operations.start(location: context.location, finalStatus: .noContent, pool: pool) { [backend] () throws(ARMError) in
-            do throws(ARMError) { try backend.delete(reference) } catch {
-                if error.status != .notFound { throw error }  // deleted by someone else meanwhile
+        let id = OperationID(kind: .delete, etag: view.capture.record.etag, name: view.capture.name)
+        await begin(id, location: context.location, capture: view.capture)
+        return Response(status: .accepted, headers: operationHeaders(id: id, context, location: true))
+    }
+
+    /// Runs operation `id` on `capture`; each kind's work may run again on the same capture (after a
+    /// restart) and finishes as it would have the first time.
+    private func begin(_ id: OperationID, location: String, capture: StoredCapture) async {
+        let reference = CaptureReference(name: capture.name, location: location, id: capture.record.id)
+        await operations.start(id, location: location, pool: pool) { [backend] () throws(ARMError) in
+            switch id.kind {
+            case .create:
+                try backend.waitUntilStarted(capture)
+            case .stop:
+                try backend.stop(reference)
+            case .delete:
+                do throws(ARMError) { try backend.delete(reference) } catch {
+                    if error.status != .notFound { throw error }  // deleted by someone else meanwhile
+                }
             }
         }
-        return Response(status: .accepted, headers: operationHeaders(id: id, context, location: true))
+    }
+
+    /// An operation this process has no record of, begun before a restart (or forgotten since): its
+    /// capture's record says where it stands. If the capture it began on is still there the work is
+    /// taken up again; if it is gone, a delete has succeeded and a create or stop has lost its capture.
+    private func resume(_ id: OperationID, location: String) async throws -> LongRunningOperations.Record {
+        let found: CaptureView?
+        do {
+            found = try await blocking { [backend] () throws(ARMError) in try backend.get(CaptureReference(name: id.name, location: location)) }
+        } catch let error as ARMError where error.status == .notFound {
+            found = nil
+        }
+        if let capture = found?.capture, id.isGeneration(ofEtag: capture.record.etag) {
+            await begin(id, location: location, capture: capture)
+        } else if id.kind == .delete {
+            await operations.settle(id, location: location, .succeeded)
+        } else {
+            await operations.settle(id, location: location, .failed(ARMError.notFound(
+                "PacketCaptureNotFound", "Packet capture '\(id.name)' in location '\(location)' was deleted before its \(id.kind.rawValue) finished.")))
+        }
+        return await operations.record(id)!
     }
 
     /// `Azure-AsyncOperation` (and `Location` for POST/DELETE) with `Retry-After: 1`, a whole second:
     /// without it the clients wait 30 s, and a fraction crashes the SDK.
-    private func operationHeaders(id: String, _ context: CaptureContext, location: Bool) -> HTTPFields {
+    private func operationHeaders(id: OperationID, _ context: CaptureContext, location: Bool) -> HTTPFields {
         let prefix = "\(context.base)/subscriptions/\(subscription)/providers/Microsoft.Network/locations/\(context.location)"
         var headers = HTTPFields()
         headers[.azureAsyncOperation] = "\(prefix)/operations/\(id)?api-version=\(context.apiVersion)"
@@ -268,9 +276,15 @@ struct ARMService: Sendable {
         return headers
     }
 
-    private func operationResponse(id: String, location: String, asResult: Bool, request: Request, apiVersion: String) async throws -> Response {
-        guard let record = await operations.record(id), record.location == location else {
-            throw ARMError.notFound("OperationNotFound", "The operation '\(Validation.printable(id))' was not found; operations are kept for an hour and not across restarts.")
+    private func operationResponse(id text: String, location: String, asResult: Bool, request: Request, apiVersion: String) async throws -> Response {
+        let notFound = ARMError.notFound("OperationNotFound", "The operation '\(Validation.printable(text))' was not found in location '\(location)'.")
+        guard let id = OperationID(text) else { throw notFound }
+        let record: LongRunningOperations.Record
+        if let known = await operations.record(id) {
+            guard known.location == location else { throw notFound }
+            record = known
+        } else {
+            record = try await resume(id, location: location)
         }
         if asResult {
             switch record.state {
@@ -294,13 +308,13 @@ struct ARMService: Sendable {
         }
         switch record.state {
         case .inProgress:
-            var response = Self.json(.ok, OperationStatus(name: id, status: "InProgress"))
+            var response = Self.json(.ok, OperationStatus(name: text, status: "InProgress"))
             response.headers[.retryAfter] = "1"
             return response
         case .succeeded:
-            return Self.json(.ok, OperationStatus(name: id, status: "Succeeded"))
+            return Self.json(.ok, OperationStatus(name: text, status: "Succeeded"))
         case .failed(let error):
-            return Self.json(.ok, OperationStatus(name: id, status: "Failed", error: error.body.error))
+            return Self.json(.ok, OperationStatus(name: text, status: "Failed", error: error.body.error))
         }
     }
 
@@ -452,17 +466,6 @@ struct ARMService: Sendable {
         return "\(scheme)://\(authority)"
     }
 
-    static func apiVersion(_ query: [String: String]) throws(ARMError) -> String {
-        guard let version = query["api-version"], !version.isEmpty else {
-            throw ARMError.badRequest("MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.")
-        }
-        let bytes = Array(version.utf8)
-        guard bytes.count >= 10, bytes.count <= 20, bytes.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-") || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) }) else {
-            throw ARMError.badRequest("InvalidApiVersionParameter", "The api-version '\(Validation.printable(version))' is not valid: use a date such as 2026-03-01.")
-        }
-        return version
-    }
-
     static func body(_ request: inout Request, limit: Int) async throws(ARMError) -> [UInt8] {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw ARMError(.contentTooLarge, "RequestBodyTooLarge", "The request body is larger than \(limit) bytes.")
@@ -496,61 +499,4 @@ struct ARMService: Sendable {
 extension HTTPField.Name {
     static let azureAsyncOperation = Self("Azure-AsyncOperation")!
     static let pcapctlSHA256 = Self("x-pcapctl-sha256")!
-}
-
-extension Validation {
-    /// A location segment of an operation URL, normalised, as a 404 when it is not one.
-    static func normalizeLocationForPath(_ value: String) throws(ARMError) -> String {
-        do throws(PcapCtlError) { return try normalizeLocation(value) } catch {
-            throw ARMError.notFound("LocationNotFound", "'\(printable(value))' is not a location.")
-        }
-    }
-}
-
-/// A request target split into percent-decoded path segments and query parameters.
-struct RequestPath {
-    var raw: String
-    var segments: [String]
-    var query: [String: String]
-
-    init?(_ target: String) {
-        guard target.utf8.count <= RequestLimits.pathBytes else { return nil }
-        raw = target
-        let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        var segments: [String] = []
-        for piece in parts[0].split(separator: "/") {
-            guard let decoded = Self.percentDecoded(piece), !decoded.isEmpty else { return nil }
-            segments.append(decoded)
-        }
-        self.segments = segments
-        var query: [String: String] = [:]
-        if parts.count == 2 {
-            for pair in parts[1].split(separator: "&") {
-                let keyValue = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                guard let key = Self.percentDecoded(keyValue[0], plusIsSpace: true) else { return nil }
-                let value = keyValue.count == 2 ? Self.percentDecoded(keyValue[1], plusIsSpace: true) : ""
-                guard let value else { return nil }
-                query[key] = value
-            }
-        }
-        self.query = query
-    }
-
-    /// Decodes `%XX`; nil for a malformed escape, invalid UTF-8 or a NUL.
-    static func percentDecoded(_ text: Substring, plusIsSpace: Bool = false) -> String? {
-        var bytes: [UInt8] = []
-        var iterator = Array(text.utf8).makeIterator()
-        while let byte = iterator.next() {
-            if byte == UInt8(ascii: "%") {
-                guard let high = iterator.next(), let low = iterator.next(), let value = Hex.decode(String(decoding: [high, low], as: UTF8.self))?.first else { return nil }
-                bytes.append(value)
-            } else if plusIsSpace && byte == UInt8(ascii: "+") {
-                bytes.append(UInt8(ascii: " "))
-            } else {
-                bytes.append(byte)
-            }
-        }
-        guard !bytes.contains(0), let decoded = String(validating: bytes, as: UTF8.self) else { return nil }
-        return decoded
-    }
 }

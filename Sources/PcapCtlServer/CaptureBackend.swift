@@ -1,3 +1,4 @@
+import ARMRequests
 import CaptureAgent
 import CaptureOperations
 import ControlPlane
@@ -23,20 +24,8 @@ struct CaptureBackend: Sendable {
 
     /// Checks, stores and starts a capture; returns once its agents are spawned (not yet running).
     func create(_ body: CreateBody, name: String, location: String) throws(ARMError) -> StoredCapture {
-        try translating { () throws(PcapCtlError) in
-            let (resourceGroup, reference) = try targetReference(body)
-            return try operations.create(CreateRequest(
-                name: name, location: location, resourceGroup: resourceGroup,
-                vm: body.targetType == .azureVM ? reference : nil,
-                target: body.targetType == .azureVMSS ? reference : nil,
-                targetType: body.targetType,
-                storageAccount: body.storageId, storagePath: body.storagePath, filePath: body.filePath,
-                captureSize: body.bytesToCapturePerPacket, captureLimit: body.totalBytesPerSession,
-                timeLimit: body.timeLimitInSeconds, continuousCapture: body.continuousCapture, localPath: body.localPath,
-                fileCount: body.fileCount, fileSizeInBytes: body.fileSizeInBytes,
-                sessionTimeLimitInSeconds: body.sessionTimeLimitInSeconds, filters: body.filters,
-                include: body.include, exclude: body.exclude))
-        }
+        let request = try body.request(name: name, location: location, subscription: subscription)
+        return try translating { () throws(PcapCtlError) in try operations.create(request) }
     }
 
     /// Blocks until the capture's agents run; throws the start failure as the operation's error.
@@ -108,42 +97,11 @@ struct CaptureBackend: Sendable {
             return true
         } catch {
             if error.kind == .notFound { return false }
-            throw Self.armError(error)
+            throw ARMError(error)
         }
-    }
-
-    /// `properties.target`: a compute resource id in this subscription (its resource group kept), or a bare name.
-    private func targetReference(_ body: CreateBody) throws(PcapCtlError) -> (resourceGroup: String, reference: String) {
-        guard body.target.hasPrefix("/") else { return ("local", body.target) }
-        let parts = body.target.split(separator: "/").map(String.init)
-        let kind = body.targetType == .azureVM ? "virtualMachines" : "virtualMachineScaleSets"
-        guard parts.count == 8, parts[0].lowercased() == "subscriptions", parts[2].lowercased() == "resourcegroups",
-            parts[4].lowercased() == "providers", parts[5].lowercased() == "microsoft.compute", parts[6].lowercased() == kind.lowercased()
-        else {
-            throw .usage("target", "'\(Validation.printable(body.target))' is not a \(kind) resource id (/subscriptions/SUB/resourceGroups/RG/providers/Microsoft.Compute/\(kind)/NAME), as targetType \(body.targetType.rawValue) needs")
-        }
-        guard parts[1].lowercased() == subscription.lowercased() else {
-            throw .usage("target", "'\(Validation.printable(body.target))' is in subscription '\(Validation.printable(parts[1]))'; this server answers for '\(subscription)'")
-        }
-        return (parts[3], parts[7])
     }
 
     private func translating<T>(_ body: () throws(PcapCtlError) -> T) throws(ARMError) -> T {
-        do throws(PcapCtlError) { return try body() } catch { throw Self.armError(error) }
-    }
-
-    /// The operations' error as ARM sends it: its status, Azure's code, and the field below `properties`.
-    static func armError(_ error: PcapCtlError) -> ARMError {
-        let target = error.parameter.map { parameter in
-            switch parameter {
-            case "name": "packetCaptureName"
-            case "location": "networkWatcherName"
-            case "resourceGroup": "properties.target"
-            default: "properties.\(parameter)"
-            }
-        }
-        let code = error.code ?? (error.kind == .failure ? "InternalServerError" : PcapCtlError.invalidRequestCode)
-        let message = target.map { "\($0): \(error.message)" } ?? error.message
-        return ARMError(HTTPResponse.Status(code: error.httpStatus), code, message, target: target)
+        do throws(PcapCtlError) { return try body() } catch { throw ARMError(error) }
     }
 }

@@ -1,3 +1,4 @@
+import ARMRequests
 import CaptureOperations
 import ControlPlane
 import SystemCalls

@@ -97,7 +97,7 @@ public enum Daemon {
         logger.logLevel = .notice
         let (address, scheme) = try bindAddress(configuration)
         let http = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [RequestDeadlineHandler(limit: .seconds(RequestLimits.requestSeconds))],
+            additionalChannelHandlers: [RequestGuard(deadline: .seconds(RequestLimits.requestSeconds))],
             idleTimeout: .seconds(RequestLimits.idleSeconds),
             httpDecoderConfiguration: .init(
                 maxHeaderFieldSize: RequestLimits.headerBytes, maxHeaderListSize: RequestLimits.headerBytes,
@@ -248,42 +248,5 @@ struct DaemonOptions {
         for client in all("--client") { configuration.clients.append(try ServerConfiguration.parseClient(client)) }
         options.configuration = configuration
         return options
-    }
-}
-
-/// Closes a connection whose request has not arrived whole (head and body) within `limit` of the
-/// server starting to wait for it: a slow client cannot hold a connection by trickling bytes.
-final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
-
-    private let limit: TimeAmount
-    private var deadline: Scheduled<Void>?
-
-    init(limit: TimeAmount) { self.limit = limit }
-
-    func handlerAdded(context: ChannelHandlerContext) { arm(context) }
-
-    func handlerRemoved(context: ChannelHandlerContext) { deadline?.cancel() }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .end = unwrapInboundIn(data) {
-            deadline?.cancel()
-            deadline = nil
-        }
-        context.fireChannelRead(data)
-    }
-
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { arm(context) }
-        context.write(data, promise: promise)
-    }
-
-    private func arm(_ context: ChannelHandlerContext) {
-        deadline?.cancel()
-        let channel = context.channel
-        deadline = context.eventLoop.scheduleTask(in: limit) { channel.close(promise: nil) }
     }
 }

@@ -1,10 +1,13 @@
-import FoundationEssentials
+import ARMRequests
 import Glibc
 import HTTPTypes
 import NIOPosix
 
 /// ARM's long-running operations: each runs on the blocking pool from the moment it is accepted,
-/// whether or not anyone polls, and is looked up by id from the Azure-AsyncOperation and Location URLs.
+/// whether or not anyone polls, and is looked up by its id (`OperationID`) from the
+/// Azure-AsyncOperation and Location URLs. The id names the capture and what is done to it, so an
+/// operation this process does not know (begun before a restart) is taken up again from the store
+/// (`ARMService.resume`), and the clients' pollers finish.
 actor LongRunningOperations {
     enum State: Sendable {
         case inProgress
@@ -20,16 +23,22 @@ actor LongRunningOperations {
         var finalStatus: HTTPResponse.Status
     }
 
-    private var records: [String: Record] = [:]
-    /// Finished operations are kept this long for late pollers, and at most `capacity` of them.
+    private var records: [OperationID: Record] = [:]
+    /// Finished operations are kept this long for late pollers, and at most `capacity` of them; a
+    /// forgotten one is taken up again like one from before a restart.
     static let retentionSeconds = 3600.0
     static let capacity = 10_000
 
-    /// Starts `work` on the pool and returns the operation's id at once.
-    func start(location: String, finalStatus: HTTPResponse.Status, pool: NIOThreadPool, work: @escaping @Sendable () throws(ARMError) -> Void) -> String {
+    static func finalStatus(_ kind: OperationID.Kind) -> HTTPResponse.Status {
+        kind == .delete ? .noContent : .ok
+    }
+
+    /// Starts `work` on the pool unless the same operation is already in progress (a second stop of the
+    /// same capture joins the first).
+    func start(_ id: OperationID, location: String, pool: NIOThreadPool, work: @escaping @Sendable () throws(ARMError) -> Void) {
+        if let record = records[id], case .inProgress = record.state { return }
         prune()
-        let id = UUID().uuidString.lowercased()
-        records[id] = Record(state: .inProgress, location: location, finalStatus: finalStatus)
+        records[id] = Record(state: .inProgress, location: location, finalStatus: Self.finalStatus(id.kind))
         Task {
             let outcome: State
             do {
@@ -42,12 +51,17 @@ actor LongRunningOperations {
             }
             self.finish(id, outcome)
         }
-        return id
     }
 
-    func record(_ id: String) -> Record? { records[id] }
+    /// Records an operation whose outcome the store already shows, with nothing left to run.
+    func settle(_ id: OperationID, location: String, _ state: State) {
+        prune()
+        records[id] = Record(state: state, location: location, finishedAt: Self.now(), finalStatus: Self.finalStatus(id.kind))
+    }
 
-    private func finish(_ id: String, _ state: State) {
+    func record(_ id: OperationID) -> Record? { records[id] }
+
+    private func finish(_ id: OperationID, _ state: State) {
         records[id]?.state = state
         records[id]?.finishedAt = Self.now()
     }

@@ -1,3 +1,4 @@
+import ARMRequests
 import ControlPlane
 import HTTPTypes
 import Hummingbird
@@ -63,7 +64,6 @@ enum RequestLimits {
     /// A create body: 100 filters fit many times over.
     static let bodyBytes = 256 << 10
     static let formBytes = 16 << 10
-    static let pathBytes = 4096
     /// The request line and all header fields together, and how many fields.
     static let headerBytes = 32 << 10
     static let headerFields = 100

@@ -1,3 +1,4 @@
+import ARMRequests
 import HTTPTypes
 import Hummingbird
 import NIOCore

@@ -1,3 +1,4 @@
+import ARMRequests
 import ControlPlane
 import Foundation
 import PacketFilters
@@ -35,5 +36,34 @@ struct FuzzRegressionTests {
                 try FilterList.validate(filters)
             }
         }
+    }
+
+    /// The daemon's request decoding (fuzz/Sources/FuzzRequests): a request target line, then a create
+    /// body. Each part decodes, or is refused with a 4xx in ARM's shape whose message names its target.
+    @Test func requestInputsDecodeOrAreRefusedInARMShape() throws {
+        let inputs = try Self.inputs("requests")
+        #expect(inputs.count >= 30)
+        let planner = CreatePlanner(
+            environment: PcapCtlEnvironment(home: "/nonexistent/pcapctl-fuzz", capturesRoot: "/var/captures", subscription: "5ab1e5ed-1111-4222-8333-444455556666"),
+            machines: MachineResolver(namespaceDirectory: "/nonexistent/pcapctl-fuzz/netns", hostName: "fuzzhost"))
+        var planned = 0
+        for input in inputs {
+            let newline = input.firstIndex(of: UInt8(ascii: "\n")) ?? input.endIndex
+            let body = Array(input[(newline < input.endIndex ? input.index(after: newline) : newline)...])
+            do throws(ARMError) {
+                if let path = RequestPath(String(decoding: input[..<newline], as: UTF8.self)) {
+                    _ = try? path.apiVersion()
+                    for segment in path.segments { _ = OperationID(segment).map { #expect(OperationID($0.description) == $0) } }
+                }
+                let request = try CreateBody.decode(body).request(name: "fuzzed", location: "local", subscription: "5ab1e5ed-1111-4222-8333-444455556666")
+                do throws(PcapCtlError) { _ = try planner.plan(request) } catch { throw ARMError(error) }
+                planned += 1
+            } catch {
+                #expect((400..<500).contains(error.status.code), "\(error)")
+                #expect(!error.code.isEmpty && !error.message.isEmpty)
+                if let target = error.target { #expect(error.message.hasPrefix("\(target): ")) }
+            }
+        }
+        #expect(planned >= 3, "the seeds include bodies that plan")
     }
 }

@@ -1,3 +1,4 @@
+import ARMRequests
 import ControlPlane
 import Testing
 

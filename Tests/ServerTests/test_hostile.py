@@ -156,44 +156,107 @@ def raw_exchange(daemon, request, wait=30):
     return int(data.split(b" ")[1]), data
 
 
-def test_header_flood(daemon):
-    headers = b"".join(b"X-Flood-%d: %s\r\n" % (i, b"y" * 100) for i in range(2000))
-    status, _ = raw_exchange(daemon, b"GET /subscriptions?api-version=2022-12-01 HTTP/1.1\r\nHost: x\r\n" + headers + b"\r\n")
-    assert status == 400
-    big = b"X-Big: " + b"z" * 40000 + b"\r\n"
-    status, _ = raw_exchange(daemon, b"GET /subscriptions?api-version=2022-12-01 HTTP/1.1\r\nHost: x\r\n" + big + b"\r\n")
-    assert status == 400
+def raw_response(sock, data=b"", wait=30):
+    """Reads the response the server answers with and then closes on (after `data`, what was read of it
+    already): (status, headers, body)."""
+    sock.settimeout(wait)
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except (ConnectionError, ssl.SSLError, socket.timeout, OSError):
+        pass
+    finally:
+        sock.close()
+    assert data.startswith(b"HTTP/1.1 "), data[:200]
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.decode().partition(":") for line in lines[1:])}
+    return int(lines[0].split(b" ")[1]), headers, body
+
+
+def refused(daemon, request, status, code):
+    """Sends raw bytes the HTTP decoder refuses: the answer is `status` with ARM's error body, then the
+    connection closes, and the daemon still serves."""
+    sock = tls_socket(daemon)
+    try:
+        sock.sendall(request)
+    except (ConnectionError, ssl.SSLError):
+        pass  # the server may answer and close before it has read everything
+    got, headers, body = raw_response(sock)
+    assert got == status, body
+    assert headers["content-type"].startswith("application/json")
+    assert headers.get("connection") == "close"
+    error = json.loads(body[:int(headers["content-length"])])["error"]
+    assert error["code"] == code and error["message"], error
     assert daemon.request("GET", "/subscriptions", api="2022-12-01").status_code == 200, "still serving"
+    return error
 
 
-def test_garbage_request_line(daemon):
-    status, _ = raw_exchange(daemon, b"\x00\x01\x02 GARBAGE\r\n\r\n")
-    assert status == 400
-    assert daemon.request("GET", "/subscriptions", api="2022-12-01").status_code == 200
+REQUEST_LINE = b"GET /subscriptions?api-version=2022-12-01 HTTP/1.1\r\nHost: x\r\n"
+
+
+def test_one_huge_header_is_431(daemon):
+    refused(daemon, REQUEST_LINE + b"X-Big: " + b"z" * 100_000 + b"\r\n\r\n", 431, "RequestHeaderFieldsTooLarge")
+
+
+def test_five_thousand_headers_are_431(daemon):
+    flood = b"".join(b"X-Flood-%d: y\r\n" % i for i in range(5000))
+    refused(daemon, REQUEST_LINE + flood + b"\r\n", 431, "RequestHeaderFieldsTooLarge")
+
+
+def test_too_many_small_headers_are_431(daemon):
+    """Under the byte limit, over the field count (100)."""
+    refused(daemon, REQUEST_LINE + b"".join(b"X-%d: y\r\n" % i for i in range(150)) + b"\r\n", 431, "RequestHeaderFieldsTooLarge")
+
+
+@pytest.mark.parametrize("raw", [
+    b"\x00\x01\x02 GARBAGE\r\n\r\n",
+    b"GET /subscriptions HTTP/9.9\r\nHost: x\r\n\r\n",
+    b"GET /subscriptions HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n",
+    b"PUT /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+], ids=["garbage request line", "bad version", "header without colon", "bad chunk size"])
+def test_malformed_http_is_400(daemon, raw):
+    refused(daemon, raw, 400, "InvalidRequest")
+
+
+def test_a_pipelined_request_is_answered_before_the_refusal(daemon):
+    """A good request followed at once by garbage on the same connection: its own answer comes first."""
+    sock = tls_socket(daemon)
+    sock.sendall(b"GET /subscriptions?api-version=2022-12-01 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n"
+                 % daemon.token().encode() + b"\x00GARBAGE\r\n\r\n")
+    status, _, rest = raw_response(sock)
+    assert status == 200
+    second = rest.find(b"HTTP/1.1 ")
+    assert second > 0 and rest[second:].startswith(b"HTTP/1.1 400 "), rest
+    assert b'"InvalidRequest"' in rest[second:]
 
 
 def test_slow_client_is_cut_off(daemon):
-    """A client trickling its headers is disconnected by the request deadline, and others are served meanwhile."""
+    """A client trickling its headers gets 408 with ARM's body once the request deadline passes, and is
+    disconnected; others are served meanwhile."""
     sock = tls_socket(daemon)
-    sock.sendall(b"GET /subscriptions?api-version=2022-12-01 HTTP/1.1\r\nHost: x\r\n")
+    sock.sendall(REQUEST_LINE)
     started = time.monotonic()
-    closed = False
-    while time.monotonic() - started < 40:
+    answer = b""
+    while time.monotonic() - started < 40 and not answer:
         assert daemon.request("GET", "/subscriptions", api="2022-12-01").status_code == 200
         try:
             sock.sendall(b"X-Slow: 1\r\n")
             sock.settimeout(2)
-            if sock.recv(1024) == b"":
-                closed = True
+            answer = sock.recv(65536)
+            if not answer:
                 break
         except socket.timeout:
             continue
         except (ConnectionError, ssl.SSLError, OSError):
-            closed = True
             break
-    sock.close()
-    assert closed, "the trickling connection was not closed"
-    assert time.monotonic() - started < 40
+    status, headers, body = raw_response(sock, answer)
+    assert status == 408 and headers["content-type"].startswith("application/json")
+    assert json.loads(body)["error"]["code"] == "RequestTimeout"
+    assert 15 < time.monotonic() - started < 40
 
 
 def test_daemon_survived(daemon):

@@ -4,27 +4,27 @@ import PacketFilters
 
 /// A PUT body as the clients send it (`PacketCapture`, fields under `properties`), checked field by
 /// field. Each rule that fails names its field as `properties.X`, ARM's `target`.
-struct CreateBody: Sendable, Equatable {
+public struct CreateBody: Sendable, Equatable {
     /// The target's resource id or bare name, as sent.
-    var target: String
-    var targetType: TargetType
-    var bytesToCapturePerPacket: UInt64
+    public var target: String
+    public var targetType: TargetType
+    public var bytesToCapturePerPacket: UInt64
     /// nil when absent: the default applies, and a continuous capture refuses a given one.
-    var totalBytesPerSession: UInt64?
-    var timeLimitInSeconds: UInt64?
-    var storageId: String?
-    var storagePath: String?
-    var filePath: String?
-    var localPath: String?
-    var continuousCapture: Bool?
-    var fileCount: UInt64?
-    var fileSizeInBytes: UInt64?
-    var sessionTimeLimitInSeconds: UInt64?
-    var filters: [PacketCaptureFilter]
-    var include: [String]
-    var exclude: [String]
+    public var totalBytesPerSession: UInt64?
+    public var timeLimitInSeconds: UInt64?
+    public var storageId: String?
+    public var storagePath: String?
+    public var filePath: String?
+    public var localPath: String?
+    public var continuousCapture: Bool?
+    public var fileCount: UInt64?
+    public var fileSizeInBytes: UInt64?
+    public var sessionTimeLimitInSeconds: UInt64?
+    public var filters: [PacketCaptureFilter]
+    public var include: [String]
+    public var exclude: [String]
 
-    static func decode(_ bytes: [UInt8]) throws(ARMError) -> CreateBody {
+    public static func decode(_ bytes: [UInt8]) throws(ARMError) -> CreateBody {
         // JSON text is UTF-8 (RFC 8259); anything else is refused before it could become a name or path.
         guard String(validating: bytes, as: UTF8.self) != nil else {
             throw ARMError.badRequest("InvalidRequestFormat", "The request body is not UTF-8 text.")
@@ -45,7 +45,7 @@ struct CreateBody: Sendable, Equatable {
         let typeName = try fields.string("targetType") ?? CaptureFields.targetType.defaultValue
         let targetType: TargetType
         do throws(PcapCtlError) { targetType = TargetType(rawValue: try CaptureFields.targetType.match(typeName))! } catch {
-            throw CaptureBackend.armError(error)
+            throw ARMError(error)
         }
         guard let storageValues = members(properties["storageLocation"]) else {
             throw ARMError.invalidProperty("properties.storageLocation", "is required and must be an object with filePath and/or storageId")
@@ -84,6 +84,39 @@ struct CreateBody: Sendable, Equatable {
             filters: try filters(properties["filters"]),
             include: include,
             exclude: exclude)
+    }
+
+    /// The operations' create request for capture `name` in `location`, for a server answering for
+    /// `subscription`: `properties.target` is a compute resource id there (its resource group kept) or a
+    /// bare name (resource group `local`).
+    public func request(name: String, location: String, subscription: String) throws(ARMError) -> CreateRequest {
+        let (resourceGroup, reference) = try targetReference(subscription: subscription)
+        return CreateRequest(
+            name: name, location: location, resourceGroup: resourceGroup,
+            vm: targetType == .azureVM ? reference : nil,
+            target: targetType == .azureVMSS ? reference : nil,
+            targetType: targetType,
+            storageAccount: storageId, storagePath: storagePath, filePath: filePath,
+            captureSize: bytesToCapturePerPacket, captureLimit: totalBytesPerSession,
+            timeLimit: timeLimitInSeconds, continuousCapture: continuousCapture, localPath: localPath,
+            fileCount: fileCount, fileSizeInBytes: fileSizeInBytes,
+            sessionTimeLimitInSeconds: sessionTimeLimitInSeconds, filters: filters,
+            include: include, exclude: exclude)
+    }
+
+    private func targetReference(subscription: String) throws(ARMError) -> (resourceGroup: String, reference: String) {
+        guard target.hasPrefix("/") else { return ("local", target) }
+        let parts = target.split(separator: "/").map(String.init)
+        let kind = targetType == .azureVM ? "virtualMachines" : "virtualMachineScaleSets"
+        guard parts.count == 8, parts[0].lowercased() == "subscriptions", parts[2].lowercased() == "resourcegroups",
+            parts[4].lowercased() == "providers", parts[5].lowercased() == "microsoft.compute", parts[6].lowercased() == kind.lowercased()
+        else {
+            throw ARMError(.usage("target", "'\(Validation.printable(target))' is not a \(kind) resource id (/subscriptions/SUB/resourceGroups/RG/providers/Microsoft.Compute/\(kind)/NAME), as targetType \(targetType.rawValue) needs"))
+        }
+        guard parts[1].lowercased() == subscription.lowercased() else {
+            throw ARMError(.usage("target", "'\(Validation.printable(target))' is in subscription '\(Validation.printable(parts[1]))'; this server answers for '\(subscription)'"))
+        }
+        return (parts[3], parts[7])
     }
 
     /// The filters go through the same parser as the CLI's `--filters`.
@@ -140,7 +173,7 @@ struct CreateBody: Sendable, Equatable {
                 guard let number = UInt64(literal == "-0" ? "0" : literal) else {
                     throw ARMError.invalidProperty(path(key), "\(literal) is out of range: use \(range)")
                 }
-                do throws(PcapCtlError) { try field.check(number) } catch { throw CaptureBackend.armError(error) }
+                do throws(PcapCtlError) { try field.check(number) } catch { throw ARMError(error) }
                 return number
             case let other?: throw ARMError.invalidProperty(path(key), "must be \(range), not \(other.kindDescription)")
             }

@@ -1,3 +1,4 @@
+import ControlPlane
 import HTTPTypes
 
 /// An error as ARM sends it: an HTTP status and `{"error":{"code","message","target"}}`.
@@ -19,9 +20,24 @@ public struct ARMError: Error, Sendable, Equatable {
         self.target = target
     }
 
+    /// The operations' error as ARM sends it: its status, Azure's code, and the field below `properties`.
+    public init(_ error: PcapCtlError) {
+        let target = error.parameter.map { parameter in
+            switch parameter {
+            case "name": "packetCaptureName"
+            case "location": "networkWatcherName"
+            case "resourceGroup": "properties.target"
+            default: "properties.\(parameter)"
+            }
+        }
+        let code = error.code ?? (error.kind == .failure ? "InternalServerError" : PcapCtlError.invalidRequestCode)
+        let message = target.map { "\($0): \(error.message)" } ?? error.message
+        self.init(HTTPResponse.Status(code: error.httpStatus), code, message, target: target)
+    }
+
     /// A body field that breaks a rule: 400 with Azure's code for invalid packet capture properties.
     public static func invalidProperty(_ target: String, _ message: String) -> ARMError {
-        ARMError(.badRequest, "InvalidRequestPropertiesInPacketCaptureRequest", "\(target): \(message)", target: target)
+        ARMError(.badRequest, PcapCtlError.invalidRequestCode, "\(target): \(message)", target: target)
     }
 
     public static func badRequest(_ code: String, _ message: String, target: String? = nil) -> ARMError {
@@ -35,14 +51,14 @@ public struct ARMError: Error, Sendable, Equatable {
     public static let unauthenticated = ARMError(
         .unauthorized, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
 
-    var body: ErrorBody { ErrorBody(error: .init(code: code, message: message, target: target)) }
+    public var body: ErrorBody { ErrorBody(error: .init(code: code, message: message, target: target)) }
 
-    struct ErrorBody: Encodable {
-        struct Detail: Encodable {
-            var code: String
-            var message: String
-            var target: String?
+    public struct ErrorBody: Encodable, Sendable {
+        public struct Detail: Encodable, Sendable {
+            public var code: String
+            public var message: String
+            public var target: String?
         }
-        var error: Detail
+        public var error: Detail
     }
 }
