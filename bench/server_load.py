@@ -42,6 +42,42 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else float("nan")
 
 
+class MachineLoad:
+    """The machine's load while a phase runs: CPU busy share (all CPUs, from /proc/stat), the 1-minute
+    load average's highest value (sampled each second) and pcapctld's own CPU seconds."""
+
+    def __init__(self, pid):
+        self.pid, self.samples, self.running = pid, [], True
+        self.cpu, self.daemon = self.cpu_times(), self.daemon_seconds()
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+        self.thread.start()
+
+    @staticmethod
+    def cpu_times():
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
+
+    def daemon_seconds(self):
+        with open(f"/proc/{self.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def sample(self):
+        while self.running:
+            with open("/proc/loadavg") as f:
+                self.samples.append(float(f.read().split()[0]))
+            time.sleep(1)
+
+    def finish(self):
+        self.running = False
+        self.thread.join()
+        total, idle = self.cpu_times()
+        busy = 1 - (idle - self.cpu[1]) / max(1, total - self.cpu[0])
+        return {"busy": busy * 100, "load": max(self.samples or [float("nan")]),
+                "daemon": self.daemon_seconds() - self.daemon}
+
+
 def main():
     conftest.run(["ip", "netns", "del", conftest.NAMESPACE])
     conftest.run(["ip", "netns", "add", conftest.NAMESPACE])
@@ -103,12 +139,14 @@ def main():
                 call(session, "list", "GET", f"{base}{api}")
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+    mixed_load = MachineLoad(daemon.process.pid)
     started = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     mixed_seconds = time.monotonic() - started
+    mixed_load = mixed_load.finish()
 
     listed = [c["name"] for c in requests.get(f"{base}{api}", headers=headers, verify=daemon.cert).json()["value"]]
     cli_listed = [c["name"] for c in json.loads(daemon.pcapctl("list", "-l", "local").stdout)]
@@ -124,7 +162,10 @@ def main():
     if len(created) != CREATORS + RACES:
         problems.append(f"{len(created)} creates succeeded, expected {CREATORS + RACES}")
 
+    wrk_load = MachineLoad(daemon.process.pid)
     wrk = measure_with_wrk(f"{base}/load-0{api}", token, daemon.cert)
+    wrk_load = wrk_load.finish()
+    cli = measure_cli(daemon, "load-0")
 
     for name in created:
         requests.delete(f"{base}/{name}{api}", headers=headers, verify=daemon.cert)
@@ -155,12 +196,34 @@ def main():
     for label, result in wrk.items():
         lines.append(f"| {label} (wrk, 200 connections, {WRK_SECONDS} s) | {result['requests']} | {result['p50']} |"
                      f" {result['p99']} | {result['max']} |")
+    for verb, values in cli.items():
+        lines.append(f"| `pcapctl {verb}` (CLI, one process per call, one at a time) | {len(values)} | {percentile(values, 50) * 1000:.1f} |"
+                     f" {percentile(values, 99) * 1000:.1f} | {max(values) * 1000:.1f} |")
+    lines += ["", "Machine load while each phase ran (all CPUs busy share; highest 1-minute load average; pcapctld's CPU time):", "",
+              "| phase | CPU busy % | load average (max) | pcapctld CPU s |", "|---|---|---|---|"]
+    for label, load, seconds in (("mixed", mixed_load, mixed_seconds), ("wrk", wrk_load, 2 * WRK_SECONDS)):
+        lines.append(f"| {label} ({seconds:.0f} s) | {load['busy']:.0f} | {load['load']:.1f} | {load['daemon']:.1f} |")
     report = "\n".join(lines)
     print(report)
     write_report(report)
     if problems:
         print("FAILED:\n  " + "\n  ".join(problems), file=sys.stderr)
         sys.exit(1)
+
+
+def measure_cli(daemon, name, runs=30):
+    """`pcapctl show` and `show-status` of the same running capture, one process per call, one at a time
+    (what the daemon's get and queryStatus replace), against the same store."""
+    times = {}
+    for verb in ("show", "show-status"):
+        times[verb] = []
+        for _ in range(runs):
+            started = time.monotonic()
+            result = daemon.pcapctl(verb, "-l", "local", "-n", name)
+            times[verb].append(time.monotonic() - started)
+            if result.returncode != 0:
+                raise SystemExit(f"pcapctl {verb}: {result.stderr.strip()}")
+    return times
 
 
 def measure_with_wrk(url, token, cert):

@@ -60,6 +60,19 @@ struct RequestDecodingTests {
         }
     }
 
+    @Test func operationIdsNameTheirCaptureAndItsGeneration() throws {
+        let id = OperationID(kind: .stop, etag: #"W/"0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d""#, name: "cap.v1")
+        #expect(id.description == "stop.0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d.cap.v1")
+        #expect(OperationID(id.description) == id)
+        #expect(id.isGeneration(ofEtag: #"W/"0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d""#))
+        #expect(!id.isGeneration(ofEtag: #"W/"ffffffff-4e5f-6a7b-8c9d-0e1f2a3b4c5d""#))
+    }
+
+    @Test(arguments: ["", "stop", "stop..x", "pause.0a.x", "stop.zz.x", "stop.0a.", "stop.0a.bad name", "stop.0a.-lead", "3f2a9c1e-0b7d-4e55-9a61-1c2d3e4f5a6b"])
+    func malformedOperationIdsAreRefused(_ text: String) {
+        #expect(OperationID(text) == nil)
+    }
+
     @Test func secretsAreKeptHashedAndCheckedExactly() throws {
         let hash = SecretHash.hashing("s3cret")
         #expect(!hash.description.contains("s3cret"))
