@@ -73,8 +73,8 @@ fuzz: deps
 	for target in arguments filters requests; do \
 		work=$$(mktemp -d); cp fuzz/corpus/$$target/* $$work/; cp fuzz/regressions/$$target/* $$work/ 2>/dev/null || true; \
 		binary=.build-fuzz/debug/Fuzz$$(echo $$target | sed 's/^./\U&/'); \
-		$$binary $$work -max_total_time=$(FUZZ_SECONDS) -max_len=$$([ $$target = requests ] && echo 8192 || echo 1024) \
-			-detect_leaks=0 -artifact_prefix=fuzz/findings/$$target- || exit 1; \
+		ASAN_OPTIONS=detect_leaks=0 $$binary $$work -max_total_time=$(FUZZ_SECONDS) \
+			-max_len=$$([ $$target = requests ] && echo 8192 || echo 1024) -artifact_prefix=fuzz/findings/$$target- || exit 1; \
 		rm -rf $$work; \
 	done
 
