@@ -11,7 +11,7 @@ struct FuzzRegressionTests {
     static let fuzzDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("fuzz")
 
     static func inputs(_ kind: String) throws -> [Data] {
-        try ["corpus", "regressions"].flatMap { folder in
+        try ["corpus", "regressions"].flatMap { folder throws -> [Data] in
             let directory = fuzzDirectory.appendingPathComponent(folder).appendingPathComponent(kind)
             // A target whose fuzzing never found anything has no regressions folder (git keeps no empty one).
             if folder == "regressions" && !FileManager.default.fileExists(atPath: directory.path) { return [] }
