@@ -17,8 +17,9 @@ public enum ConfinedFiles {
     /// Delivers the first `length` bytes of `source` (all of it when nil) to `root/relativePath`, mode 0600.
     /// When that is the whole file and both are on one file system it is a hard link (instant, whatever
     /// the size), else a copy. The destination appears whole or not at all (a hidden temporary is linked
-    /// into place), and an existing file is never replaced.
-    public static func copy(from source: String, length: Int? = nil, toRoot root: String, relativePath: String) throws(Failure) {
+    /// into place), and an existing file is never replaced. `durable` syncs the directory after the link (and
+    /// the copy before it); a continuous capture's closed files, whose own data is not synced either, skip it.
+    public static func copy(from source: String, length: Int? = nil, toRoot root: String, relativePath: String, durable: Bool = true) throws(Failure) {
         let components = relativePath.split(separator: "/").map(String.init)
         guard let fileName = components.last, !components.contains(".."), !components.contains(".") else {
             throw Failure(path: "\(root)/\(relativePath)", reason: "the path must name a file beneath \(root)")
@@ -38,7 +39,7 @@ public enum ConfinedFiles {
             defer { _ = unlinkat(directory.rawValue, temporary, 0) }
             switch SystemCall.perform(.linkat, { linkat(directory.rawValue, temporary, directory.rawValue, fileName, 0) }) {
             case .success:
-                try? directory.sync()
+                if durable { try? directory.sync() }
                 return
             case .failure(let error):
                 let reason = error.rawValue == EEXIST ? "the file already exists" : error.description
@@ -53,7 +54,7 @@ public enum ConfinedFiles {
         do {
             _ = fchmod(output.rawValue, 0o600)
             try input.copy(to: output, upTo: length ?? Int.max)
-            try output.sync()
+            if durable { try output.sync() }
             _ = try SystemCall.perform(.linkat) { linkat(directory.rawValue, temporary, directory.rawValue, fileName, 0) }.get()
         } catch {
             _ = unlinkat(directory.rawValue, temporary, 0)
@@ -61,7 +62,7 @@ public enum ConfinedFiles {
             throw Failure(path: target, reason: reason, errno: error)
         }
         _ = unlinkat(directory.rawValue, temporary, 0)
-        try? directory.sync()
+        if durable { try? directory.sync() }
     }
 
     /// Proves that `root/relativePath` could be delivered now, under the rules of `copy`: its directories are
