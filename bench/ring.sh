@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Continuous capture (issue 13): does rotation cost packets or CPU? Runs, on the same bursts, pcapctl
 # writing one file, pcapctl's ring of 1 MiB files, dumpcap -b filesize:1024,files:N and tcpdump
-# -C 1 -W N, and prints one TSV line per run. See docs/benchmarks.md ("Continuous capture").
+# -C 1 -W N, and prints one TSV line per run, with files on tmpfs and on disk. After each single-file run
+# the file is deleted and the CPU of that deletion recorded: a ring deletes as it goes, so "one file, then
+# deleted" is the like-for-like cost. See docs/benchmarks.md ("Continuous capture").
 #
 #   sudo bash bench/ring.sh            # BENCH_RING_* knobs below; what `make bench-ring` runs
 #
@@ -16,6 +18,8 @@ source "$BENCH_DIR/lib.sh"
 PACKETS=${BENCH_RING_PACKETS:-200000}     # packets per burst
 REPS=${BENCH_RING_REPS:-3}
 read -ra SIZES <<<"${BENCH_RING_SIZES:-64 1500}"
+read -ra DESTS <<<"${BENCH_RING_DESTS:-tmpfs disk}"
+GEN=${BENCH_RING_GEN:-trafgen}             # trafgen (as the main harness) or tcpreplay
 FILES=${BENCH_RING_FILES:-20}             # files kept by every ring (fewer than a burst fills: rotation deletes)
 PCAPCTL=${PCAPCTL:-$REPO_DIR/.build/release/pcapctl}
 CAP_CPU=${BENCH_CAP_CPU:-0}
@@ -23,15 +27,40 @@ GEN_CPU=${BENCH_GEN_CPU:-1}
 PCAP_PKTS=1000
 
 WORK=$(mktemp -d /dev/shm/pcapctl-ring-bench.XXXXXX)
+DISK_WORK=$(mktemp -d /var/tmp/pcapctl-ring-bench.XXXXXX)
 BIN=$WORK/bin
-cleanup() { netns_teardown; rm -rf "$WORK"; }
+cleanup() { netns_teardown; rm -rf "$WORK" "$DISK_WORK"; }
 trap cleanup EXIT INT TERM
 mkdir -p "$BIN" "$WORK/pcaps"
 cc -O2 -Wall -Wextra -o "$BIN/mkpcap" "$BENCH_DIR/mkpcap.c"
 netns_setup
 for size in "${SIZES[@]}"; do
     "$BIN/mkpcap" "$WORK/pcaps/udp-$size.pcap" "$PCAP_PKTS" "$size" "$MAC_GEN" "$MAC_CAP" "$IP_GEN" "$IP_CAP" 9
+    # trafgen pins its worker N to CPU N whatever taskset says: GEN_CPU+1 workers, the frame on GEN_CPU's.
+    printf 'cpu(%s): { eth(da=%s, sa=%s, type=0x0800), ipv4(saddr=%s, daddr=%s, ttl=64), udp(sport=dinc(10000, 11023), dport=9), fill(0x41, %d) }\n' \
+        "$GEN_CPU" "$MAC_CAP" "$MAC_GEN" "$IP_GEN" "$IP_CAP" "$((size - 42))" >"$WORK/pcaps/udp-$size.trafgen"
 done
+
+# send SIZE: one burst of PACKETS frames at top speed.
+send() {
+    if [[ $GEN == trafgen ]]; then
+        ip netns exec "$NS_GEN" taskset -c "$GEN_CPU" trafgen -i "$WORK/pcaps/udp-$1.trafgen" -o "$IF_GEN" -n "$PACKETS" \
+            -P "$((GEN_CPU + 1))" >"$WORK/gen.log" 2>&1
+    else
+        ip netns exec "$NS_GEN" taskset -c "$GEN_CPU" tcpreplay -i "$IF_GEN" -K --loop=$((PACKETS / PCAP_PKTS)) --topspeed \
+            "$WORK/pcaps/udp-$1.pcap" >"$WORK/gen.log" 2>&1
+    fi
+}
+
+# The CPU (user + system seconds) that deleting FILE costs the process that deletes it: what a ring pays
+# for each file it rotates out (freeing the file's pages and blocks), here for a whole single-file capture.
+deletion_cpu() {
+    python3 -c 'import os, resource, sys
+before = resource.getrusage(resource.RUSAGE_SELF)
+os.unlink(sys.argv[1])
+after = resource.getrusage(resource.RUSAGE_SELF)
+print("%.4f" % (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime))' "$1"
+}
 
 # An array, not a function: a backgrounded simple command is exec'ed in place, so $! is the capturer.
 IN_CAP=(ip netns exec "$NS_CAP" taskset -c "$CAP_CPU")
@@ -83,20 +112,25 @@ stop() {
     esac
 }
 
-printf 'size\trep\ttool\tsent\twritten\tfraction\tcpu_s\tcpu_ns_per_packet\n'
+printf 'dest\tsize\trep\ttool\tsent\twritten\tfraction\tcpu_s\tcpu_ns_per_packet\tdelete_cpu_s\n'
 for ((rep = 1; rep <= REPS; rep++)); do
-    for size in "${SIZES[@]}"; do
-        for tool in ${BENCH_RING_TOOLS:-pcapctl-file pcapctl-ring dumpcap-ring tcpdump-ring}; do
-            DIR=$WORK/run && rm -rf "$DIR" && mkdir -p "$DIR"
-            start "$tool"
-            sleep 0.3
-            CPU0=$(proc_cpu_s "$PID")
-            ip netns exec "$NS_GEN" taskset -c "$GEN_CPU" tcpreplay -i "$IF_GEN" -K --loop=$((PACKETS / PCAP_PKTS)) --topspeed \
-                "$WORK/pcaps/udp-$size.pcap" >"$WORK/gen.log" 2>&1
-            sleep 1.5
-            stop "$tool"
-            awk -v s="$size" -v r="$rep" -v t="$tool" -v n="$PACKETS" -v w="${GOT:-0}" -v c="$CPU" \
-                'BEGIN { printf "%s\t%s\t%s\t%d\t%d\t%.4f\t%s\t%.0f\n", s, r, t, n, w, w / n, c, (w > 0 ? c * 1e9 / w : 0) }'
+    for dest in "${DESTS[@]}"; do
+        for size in "${SIZES[@]}"; do
+            for tool in ${BENCH_RING_TOOLS:-pcapctl-file pcapctl-ring dumpcap-ring tcpdump-ring}; do
+                DIR=$([[ $dest == disk ]] && echo "$DISK_WORK" || echo "$WORK")/run && rm -rf "$DIR" && mkdir -p "$DIR"
+                # No capturer competes with the previous one's writeback.
+                sync -f "$DIR"
+                start "$tool"
+                sleep 0.3
+                CPU0=$(proc_cpu_s "$PID")
+                send "$size"
+                sleep 1.5
+                stop "$tool"
+                DELETE=-
+                [[ $tool == pcapctl-file ]] && DELETE=$(deletion_cpu "$DIR/c.cap")
+                awk -v d="$dest" -v s="$size" -v r="$rep" -v t="$tool" -v n="$PACKETS" -v w="${GOT:-0}" -v c="$CPU" -v x="$DELETE" \
+                    'BEGIN { printf "%s\t%s\t%s\t%s\t%d\t%d\t%.4f\t%s\t%.0f\t%s\n", d, s, r, t, n, w, w / n, c, (w > 0 ? c * 1e9 / w : 0), x }'
+            done
         done
     done
 done

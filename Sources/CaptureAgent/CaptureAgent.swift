@@ -147,32 +147,32 @@ struct CaptureAgent {
         try store.writeStatus(status, to: paths)
         log("Running: \(configuration.interface ?? "any") in \(instance.machine), filter \(configuration.filter ?? "none")")
 
-        // A continuous capture delivers each file as it closes, and a ring of `keep` files deletes the oldest
-        // once a newer one begins. A file no destination could take stops the capture: its copy stays here.
+        // A continuous capture delivers each file as it closes (on a thread of its own), and a ring of `keep`
+        // files deletes the oldest once a newer one begins. A file no destination could take stops the capture.
         let keep = resource.continuousCapture == true ? resource.captureSettings.map { Int($0.fileCount) }.flatMap { $0 > 0 ? $0 : nil } : nil
-        var delivery = CaptureDelivery.Outcome()
-        func deliverClosedFiles() {
-            for file in session.writer.takeClosedFiles() {
-                let outcome = CaptureDelivery.deliverSegment(file.path, known: file.summary, instance: instance, environment: store.layout.environment, into: &status)
-                delivery.errors += outcome.errors.filter { !delivery.errors.contains($0) }
-                delivery.messages += outcome.messages
+        let segments: SegmentDelivery?
+        if resource.captureSettings != nil {
+            do {
+                segments = try SegmentDelivery(instance: instance, environment: store.layout.environment, keep: keep, stop: session.stopHandle)
+            } catch {
+                return try finish(.error, reason: CaptureErrorKind.captureFailed.rawValue, errors: [.captureFailed], message: "cannot start the delivery thread: \(error)")
             }
-            if let keep { CaptureDelivery.rotateOut(before: session.writer.fileNumber - keep + 1, status: &status) }
-            status.files = (status.segments ?? []).flatMap { $0.delivered.map(\.path) }
+        } else {
+            segments = nil
         }
 
-        let end = session.run { progress in
+        let end = session.run(filesClosed: { files in
+            segments?.submit(files, newestFileNumber: session.writer.fileNumber)
+        }) { progress in
             record(progress, into: &status)
-            if resource.captureSettings != nil {
-                deliverClosedFiles()
-                if !delivery.errors.isEmpty { session.stopHandle.requestStop() }
-            }
+            segments?.publish(into: &status)
             try? store.writeStatus(status, to: paths, durable: false)
             return machineGone(instance.machine)
         }
         record(session.progress, into: &status)
-        if resource.captureSettings != nil {
-            deliverClosedFiles()
+        let delivery: CaptureDelivery.Outcome
+        if let segments {
+            delivery = segments.finish(session.writer.takeClosedFiles(), newestFileNumber: session.writer.fileNumber, into: &status)
         } else {
             delivery = CaptureDelivery.deliver(
                 partial: paths.partialCapture, length: Int(session.writer.bytesFlushed), instance: instance,

@@ -213,6 +213,9 @@ public final class CaptureFileWriter {
         if rotation != nil { closeFile() }
     }
 
+    /// Whether files have closed since the last `takeClosedFiles()`.
+    public var hasClosedFiles: Bool { !closedFiles.isEmpty }
+
     /// The files closed since the last call, oldest first: complete, never written again.
     public func takeClosedFiles() -> [ClosedFile] {
         defer { closedFiles.removeAll(keepingCapacity: true) }

@@ -83,8 +83,9 @@ public final class CaptureSession {
     }
 
     /// Captures until the session ends, calling `tick` about once a second after a flush; a tick that returns
-    /// a message ends the capture as failed. The last packets the kernel holds are drained before returning.
-    public func run(tick: (CaptureProgress) -> String?) -> CaptureEnd {
+    /// a message ends the capture as failed. A rotating writer's closed files go to `filesClosed` as soon as
+    /// the read that closed them returns. The last packets the kernel holds are drained before returning.
+    public func run(filesClosed: ([ClosedFile]) -> Void = { _ in }, tick: (CaptureProgress) -> String?) -> CaptureEnd {
         var nextTick = Self.monotonicSeconds() + Self.tickInterval
         var end: CaptureEnd
         // libpcap's TPACKET_V3 reader may wait forever on a quiet link (the kernel retires only non-empty
@@ -99,6 +100,7 @@ public final class CaptureSession {
             let result = withExtendedLifetime(writer) {
                 pcap_dispatch(handle.pointer, -1, Self.handlePacket, Unmanaged.passUnretained(writer).toOpaque().assumingMemoryBound(to: UInt8.self))
             }
+            if writer.hasClosedFiles { filesClosed(writer.takeClosedFiles()) }
             if let outcome = limitOutcome() { end = outcome; break }
             if result == PCAP_ERROR {
                 end = .captureFailed(handle.lastError)

@@ -53,8 +53,9 @@ public enum CaptureDelivery {
     /// no header (begun just before a kill) holds nothing and is removed.
     ///
     /// `known` is what the writer that closed the file knows of it (its agent passes it, so the file is not
-    /// read again on the capture thread); without it the file is scanned.
-    public static func deliverSegment(_ path: String, known: PcapFileSummary? = nil, instance: CaptureInstance, environment: PcapCtlEnvironment, into status: inout InstanceStatus) -> Outcome {
+    /// read again); without it the file is scanned. `durable` syncs each destination's directory after the
+    /// link: for the last file of a session, not for every file of a ring (see `ConfinedFiles.copy`).
+    public static func deliverSegment(_ path: String, known: PcapFileSummary? = nil, instance: CaptureInstance, environment: PcapCtlEnvironment, durable: Bool = true, into status: inout InstanceStatus) -> Outcome {
         var outcome = Outcome()
         let fileName = FileSystem.baseName(of: path)
         guard let number = SegmentNames.number(of: fileName) else { return outcome }
@@ -83,7 +84,7 @@ public enum CaptureDelivery {
                 continue
             }
             do {
-                try ConfinedFiles.copy(from: path, toRoot: destination.root, relativePath: relative)
+                try ConfinedFiles.copy(from: path, toRoot: destination.root, relativePath: relative, durable: durable)
                 copies.append("\(destination.root)/\(relative)")
             } catch {
                 copies.append(nil)

@@ -299,6 +299,39 @@ public struct CaptureStore: Sendable {
                 throw .failure("cannot record the claim on '\(claim.displayPath)' at \(claim.path): \(error)")
             }
         }
+        if let overlap = ringOverlap(of: capture) {
+            made.forEach { _ = unlink($0) }
+            throw overlap
+        }
+    }
+
+    /// A ring claims `stem.cap` and names its files `stem_NNNNN_START.cap` beside it (`SegmentNames`), names
+    /// no claim holds: so no capture may take a file name of another's ring, nor start a ring whose files
+    /// would be named like another capture's file. Checked once this capture's own claims are made, so of
+    /// two creates racing for the same names at least one sees the other.
+    private func ringOverlap(of capture: StoredCapture) -> PcapCtlError? {
+        let owner = (location: capture.location, name: capture.name)
+        let isRing = capture.record.captureSettings != nil
+        for claim in claims(of: capture) {
+            let directory = FileSystem.parentDirectory(of: claim.path)
+            let fileName = FileSystem.baseName(of: claim.path)
+            let shownDirectory = FileSystem.parentDirectory(of: claim.displayPath)
+            if let base = SegmentNames.ringBase(of: fileName), let holder = claimHolder("\(directory)/\(base)"), holder != owner,
+                (try? load(name: holder.name, location: holder.location))?.record.captureSettings != nil
+            {
+                return PcapCtlError(.usage, code: "PacketCaptureFileInUse", parameter: claim.parameter,
+                    "'\(claim.displayPath)' is a file name of the ring of capture '\(holder.name)' in location '\(holder.location)' ('\(shownDirectory)/\(base)'); choose another path, or delete that capture")
+            }
+            guard isRing else { continue }
+            let prefix = String(fileName.dropLast(4)) + "_"
+            for other in (try? FileSystem.listDirectory(directory)) ?? [] where other.hasPrefix(prefix) && SegmentNames.ringBase(of: other) == fileName {
+                if let holder = claimHolder("\(directory)/\(other)"), holder != owner {
+                    return PcapCtlError(.usage, code: "PacketCaptureFileInUse", parameter: claim.parameter,
+                        "the ring of '\(claim.displayPath)' would name its files like '\(shownDirectory)/\(other)', which belongs to capture '\(holder.name)' in location '\(holder.location)'; choose another path, or delete that capture")
+                }
+            }
+        }
+        return nil
     }
 
     /// The live capture (stored, or being created) holding a claim; nil if the claim is stale.

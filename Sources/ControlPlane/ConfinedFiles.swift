@@ -16,9 +16,11 @@ public enum ConfinedFiles {
 
     /// Delivers the first `length` bytes of `source` (all of it when nil) to `root/relativePath`, mode 0600.
     /// When that is the whole file and both are on one file system it is a hard link (instant, whatever
-    /// the size), else a copy. The destination appears whole or not at all (a hidden temporary is linked
-    /// into place), and an existing file is never replaced.
-    public static func copy(from source: String, length: Int? = nil, toRoot root: String, relativePath: String) throws(Failure) {
+    /// the size), else a copy. The destination appears whole or not at all (a copy is made in a hidden
+    /// temporary, then linked into place), and an existing file is never replaced. `durable` syncs the
+    /// directory after the link (and the copy before it); a continuous capture's closed files, whose own
+    /// data is not synced either, skip it.
+    public static func copy(from source: String, length: Int? = nil, toRoot root: String, relativePath: String, durable: Bool = true) throws(Failure) {
         let components = relativePath.split(separator: "/").map(String.init)
         guard let fileName = components.last, !components.contains(".."), !components.contains(".") else {
             throw Failure(path: "\(root)/\(relativePath)", reason: "the path must name a file beneath \(root)")
@@ -27,24 +29,25 @@ public enum ConfinedFiles {
         guard let directory = try openDirectory(root: root, components: Array(components.dropLast()), displayPath: target, create: true) else {
             throw Failure(path: target, reason: "cannot create its directory")
         }
+        var sourceInfo = stat()
+        let isWholeFile = stat(source, &sourceInfo) == 0 && (length.map { off_t($0) == sourceInfo.st_size } ?? true)
+        if isWholeFile {
+            // A link is atomic and never replaces a file: no temporary needed. Across file systems, a copy.
+            switch SystemCall.perform(.linkat, { linkat(AT_FDCWD, source, directory.rawValue, fileName, 0) }) {
+            case .success:
+                if durable { try? directory.sync() }
+                return
+            case .failure(let error) where error.rawValue == EEXIST:
+                throw Failure(path: target, reason: "the file already exists", errno: error)
+            case .failure:
+                break
+            }
+        }
         let input: OwnedDescriptor
         do { input = try FileSystem.open(source, O_RDONLY) } catch {
             throw Failure(path: source, reason: error.description, errno: error)
         }
         let temporary = ".\(fileName).incoming-\(getpid())"
-        var sourceInfo = stat()
-        let isWholeFile = stat(source, &sourceInfo) == 0 && (length.map { off_t($0) == sourceInfo.st_size } ?? true)
-        if isWholeFile && linkat(AT_FDCWD, source, directory.rawValue, temporary, 0) == 0 {
-            defer { _ = unlinkat(directory.rawValue, temporary, 0) }
-            switch SystemCall.perform(.linkat, { linkat(directory.rawValue, temporary, directory.rawValue, fileName, 0) }) {
-            case .success:
-                try? directory.sync()
-                return
-            case .failure(let error):
-                let reason = error.rawValue == EEXIST ? "the file already exists" : error.description
-                throw Failure(path: target, reason: reason, errno: error)
-            }
-        }
         let output: OwnedDescriptor
         switch SystemCall.perform(.openat, { openat(directory.rawValue, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }) {
         case .success(let fd): output = OwnedDescriptor(adopting: fd)
@@ -53,7 +56,7 @@ public enum ConfinedFiles {
         do {
             _ = fchmod(output.rawValue, 0o600)
             try input.copy(to: output, upTo: length ?? Int.max)
-            try output.sync()
+            if durable { try output.sync() }
             _ = try SystemCall.perform(.linkat) { linkat(directory.rawValue, temporary, directory.rawValue, fileName, 0) }.get()
         } catch {
             _ = unlinkat(directory.rawValue, temporary, 0)
@@ -61,7 +64,7 @@ public enum ConfinedFiles {
             throw Failure(path: target, reason: reason, errno: error)
         }
         _ = unlinkat(directory.rawValue, temporary, 0)
-        try? directory.sync()
+        if durable { try? directory.sync() }
     }
 
     /// Proves that `root/relativePath` could be delivered now, under the rules of `copy`: its directories are

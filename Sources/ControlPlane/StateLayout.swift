@@ -79,6 +79,15 @@ public enum SegmentNames {
         return Int(digits)
     }
 
+    /// The single-file name (`stem.cap`) whose ring names its files like `fileName` (`stem_NNNNN_START.cap`),
+    /// nil when `fileName` has no ring file's shape.
+    public static func ringBase(of fileName: String) -> String? {
+        guard fileName.hasSuffix(".cap") else { return nil }
+        let parts = fileName.dropLast(4).split(separator: "_", omittingEmptySubsequences: false)
+        guard parts.count >= 3, number(of: parts.suffix(2).joined(separator: "_") + ".cap") != nil else { return nil }
+        return parts.dropLast(2).joined(separator: "_") + ".cap"
+    }
+
     /// The file's path in a destination whose single-file path would be `destination` (ending in `.cap`).
     public static func destination(_ destination: String, stateFileName: String) -> String {
         String(destination.dropLast(4)) + "_" + stateFileName

@@ -18,6 +18,14 @@ public final class EventDescriptor: Sendable {
         var one: UInt64 = 1
         _ = SystemCall.perform(.write) { Glibc.write(rawValue, &one, MemoryLayout<UInt64>.size) }
     }
+
+    /// Sleeps until the descriptor has been signalled, then clears it: signals sent meanwhile count as one.
+    public func wait() {
+        var entry = pollfd(fd: rawValue, events: Int16(POLLIN), revents: 0)
+        _ = SystemCall.perform(.poll) { Glibc.poll(&entry, 1, -1) }
+        var count: UInt64 = 0
+        _ = SystemCall.perform(.read) { Glibc.read(rawValue, &count, MemoryLayout<UInt64>.size) }
+    }
 }
 
 /// Seconds on the monotonic clock, for deadlines that wall-clock changes cannot move.

@@ -219,6 +219,38 @@ struct ContinuousCaptureTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: pcapctl.home + "/orphans/local").count == kept)
     }
 
+    /// A ring names its files `r_NNNNN_START.cap` beside its `r.cap`: those names are its alone, whichever
+    /// capture comes first; a name that only resembles them is free.
+    @Test func aRingsFileNamesAreItsAlone() throws {
+        let pcapctl = Pcapctl(label: "ringnames")
+        let root = pcapctl.capturesRoot
+        func ring(_ name: String, _ localPath: String) throws -> CommandResult {
+            try pcapctl.run([
+                "create", "-n", name, "--interface", "lo", "--continuous-capture", "true", "--local-path", localPath,
+                "--capture-settings", "{\"fileCount\":3,\"fileSizeInBytes\":\(Self.fileSize)}", "-o", "none",
+            ])
+        }
+        func single(_ name: String, _ filePath: String) throws -> CommandResult {
+            try pcapctl.run(["create", "-n", name, "--interface", "lo", "--file-path", filePath, "-o", "none"])
+        }
+        let first = try ring("ring", root + "/r.cap")
+        try #require(first.exitCode == 0, "\(first.standardError)")
+        let taken = try single("single", root + "/r_00002_20261201120000.cap")
+        #expect(taken.exitCode == 2)
+        #expect(taken.standardError == "pcapctl: error: --file-path: '\(root)/r_00002_20261201120000.cap' is a file name of the ring of capture 'ring' in location 'local' ('\(root)/r.cap'); choose another path, or delete that capture\n")
+
+        let early = try single("early", root + "/e_00001_20261201120000.cap")
+        try #require(early.exitCode == 0, "\(early.standardError)")
+        let late = try ring("late", root + "/e.cap")
+        #expect(late.exitCode == 2)
+        #expect(late.standardError.hasSuffix("the ring of '\(root)/e.cap' would name its files like '\(root)/e_00001_20261201120000.cap', which belongs to capture 'early' in location 'local'; choose another path, or delete that capture\n"), "\(late.standardError)")
+        #expect(try pcapctl.run(["show", "-n", "late"]).exitCode != 0, "nothing of the refused create is stored")
+
+        let resembling = try single("notes", root + "/r_notes.cap")
+        #expect(resembling.exitCode == 0, "\(resembling.standardError)")
+        for name in ["ring", "early", "notes"] { #expect(try pcapctl.run(["delete", "-n", name]).exitCode == 0) }
+    }
+
     @Test func badContinuousRequestsAreRefusedWithAzuresCodes() throws {
         let pcapctl = Pcapctl(label: "ringbad")
         let base = ["create", "-n", "bad", "--continuous-capture", "true"]
