@@ -44,9 +44,6 @@ public struct OperationID: Sendable, Hashable, CustomStringConvertible {
 
     /// Etags are UUIDs: hexadecimal digits and dashes.
     static func isGeneration(_ text: Substring) -> Bool {
-        (1...64).contains(text.utf8.count) && text.utf8.allSatisfy { byte in
-            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
-                || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte) || byte == UInt8(ascii: "-")
-        }
+        (1...64).contains(text.utf8.count) && text.utf8.allSatisfy { $0 == UInt8(ascii: "-") || Hex.nibble($0) != nil }
     }
 }

@@ -15,9 +15,12 @@ final class SegmentDelivery: Sendable {
         /// The writer's newest file (open while the session runs): a ring keeps it and the `keep - 1` before it.
         var newestFileNumber = 1
         var closing = false
-        /// Owned by the delivery thread between batches; the capture thread only copies it out.
+        /// Owned by the delivery thread between batches (its segments and what rotated out); the capture
+        /// thread only copies it out.
         var delivered = InstanceStatus(state: .running)
         var outcome = CaptureDelivery.Outcome()
+
+        init() { delivered.segments = [] }
     }
 
     private let shared = Mutex(Shared())
@@ -37,7 +40,6 @@ final class SegmentDelivery: Sendable {
         self.stop = stop
         wakeup = try EventDescriptor()
         finished = try EventDescriptor()
-        shared.withLock { $0.delivered.segments = [] }
         var thread = pthread_t()
         let context = Unmanaged.passRetained(self).toOpaque()
         let started = pthread_create(&thread, nil, { context in
@@ -65,7 +67,7 @@ final class SegmentDelivery: Sendable {
         let delivered = shared.withLock { $0.delivered }
         status.segments = delivered.segments
         status.rotatedOut = delivered.rotatedOut
-        status.files = (delivered.segments ?? []).flatMap { $0.delivered.map(\.path) }
+        CaptureDelivery.listSegmentFiles(into: &status)
     }
 
     /// Delivers the last files (the session has ended: each destination's directory is synced after them),
@@ -90,19 +92,15 @@ final class SegmentDelivery: Sendable {
                 return (shared.queued, shared.newestFileNumber, shared.closing, shared.delivered)
             }
             var delivered = before
-            var outcome = CaptureDelivery.Outcome()
-            for file in files {
-                let result = CaptureDelivery.deliverSegment(
+            let outcomes = files.map { file in
+                CaptureDelivery.deliverSegment(
                     file.path, known: file.summary, instance: instance, environment: environment, durable: closing && file == files.last,
                     into: &delivered)
-                outcome.errors += result.errors.filter { !outcome.errors.contains($0) }
-                outcome.messages += result.messages
             }
             if let keep { CaptureDelivery.rotateOut(before: newestFileNumber - keep + 1, status: &delivered) }
             let failed = shared.withLock { shared in
                 shared.delivered = delivered
-                shared.outcome.errors += outcome.errors.filter { !shared.outcome.errors.contains($0) }
-                shared.outcome.messages += outcome.messages
+                outcomes.forEach { shared.outcome.absorb($0) }
                 return !shared.outcome.errors.isEmpty
             }
             if failed { stop.requestStop() }

@@ -14,6 +14,12 @@ public enum CaptureDelivery {
         public var messages: [String] = []
 
         public init() {}
+
+        /// Adds another delivery's errors (each kind once) and messages.
+        public mutating func absorb(_ other: Outcome) {
+            errors += other.errors.filter { !errors.contains($0) }
+            messages += other.messages
+        }
     }
 
     /// Delivers the first `length` bytes of the partial file to every destination of `instance`. The
@@ -131,10 +137,15 @@ public enum CaptureDelivery {
     /// and the session totals (rotated out included) follow from the segments.
     public static func summarizeSegments(into status: inout InstanceStatus) {
         let segments = status.segments ?? []
-        status.files = segments.flatMap { $0.delivered.map(\.path) }
+        listSegmentFiles(into: &status)
         let rotated = status.rotatedOut ?? RotatedOut()
         status.counters.packetsCaptured = rotated.packets + segments.reduce(0) { $0 + $1.packets }
         status.counters.bytesWritten = rotated.bytes + segments.reduce(0) { $0 + $1.bytes }
+    }
+
+    /// The `files` list of a continuous capture: every delivered copy of its segments, oldest first.
+    public static func listSegmentFiles(into status: inout InstanceStatus) {
+        status.files = (status.segments ?? []).flatMap { $0.delivered.map(\.path) }
     }
 
     static func iso8601(_ time: PacketTime) -> String {
@@ -196,8 +207,9 @@ public struct Reconciler: Sendable {
         if status.isFinal { return status }
 
         let pid = status.agentPid.map { " (pid \($0))" } ?? ""
-        var messages = ["the capture agent\(pid) exited without recording a stop"]
-        var errors: [CaptureErrorKind] = [.agentStopped]
+        var recovered = CaptureDelivery.Outcome()
+        recovered.errors = [.agentStopped]
+        recovered.messages = ["the capture agent\(pid) exited without recording a stop"]
         if let settings = capture.record.captureSettings {
             // Closed files the agent had not delivered yet, then its open file, cut to whole records.
             let pending = CaptureDelivery.pendingSegments(paths)
@@ -205,32 +217,29 @@ public struct Reconciler: Sendable {
             var torn = 0
             for path in pending {
                 torn += (try? CaptureDelivery.scan(path)).map(\.tornBytes) ?? 0
-                let outcome = CaptureDelivery.deliverSegment(path, instance: instance, environment: store.layout.environment, into: &status)
-                errors += outcome.errors.filter { !errors.contains($0) }
-                messages += outcome.messages
+                recovered.absorb(CaptureDelivery.deliverSegment(path, instance: instance, environment: store.layout.environment, into: &status))
             }
             let packets = (status.segments ?? []).dropFirst(known).reduce(0) { $0 + $1.packets }
             if capture.record.continuousCapture == true, settings.fileCount > 0, let last = status.segments?.last?.number {
                 CaptureDelivery.rotateOut(before: last - Int(settings.fileCount) + 1, status: &status)
             }
             CaptureDelivery.summarizeSegments(into: &status)
-            messages.append("delivered \(pending.count) file\(pending.count == 1 ? "" : "s") it left (\(packets) packets)" + (torn > 0 ? ", trimmed a torn last record of \(torn) bytes" : ""))
+            recovered.messages.append("delivered \(pending.count) file\(pending.count == 1 ? "" : "s") it left (\(packets) packets)" + (torn > 0 ? ", trimmed a torn last record of \(torn) bytes" : ""))
         } else if FileSystem.exists(paths.partialCapture), let summary = try? CaptureDelivery.scan(paths.partialCapture) {
             let outcome = CaptureDelivery.deliver(
                 partial: paths.partialCapture, length: summary.validLength, instance: instance,
                 environment: store.layout.environment)
             status.files = outcome.files
             status.deliveredFiles = outcome.delivered
-            errors += outcome.errors
-            messages += outcome.messages
+            recovered.absorb(outcome)
             status.counters.packetsCaptured = UInt64(summary.packetCount)
             status.counters.bytesWritten = UInt64(summary.validLength)
-            messages.append("kept \(summary.packetCount) packets flushed before it stopped" + (summary.tornBytes > 0 ? ", trimmed a torn last record of \(summary.tornBytes) bytes" : ""))
+            recovered.messages.append("kept \(summary.packetCount) packets flushed before it stopped" + (summary.tornBytes > 0 ? ", trimmed a torn last record of \(summary.tornBytes) bytes" : ""))
         }
         status.state = .error
-        status.errors = errors
+        status.errors = recovered.errors
         status.stopReason = CaptureErrorKind.agentStopped.rawValue
-        status.errorMessage = messages.joined(separator: "; ")
+        status.errorMessage = recovered.messages.joined(separator: "; ")
         status.captureStopTime = Timestamp.now().iso8601
         try store.writeStatus(status, to: paths)
         store.events.record(.recovered(capture: capture.name, instance: instance.key))

@@ -400,6 +400,7 @@ public struct CaptureStore: Sendable {
         return stamped
     }
 
+    /// 16 random bytes as 32 lower-case hexadecimal digits.
     static func randomToken() -> String {
         (0..<16).map { _ in String(UInt8.random(in: 0...255), radix: 16) }.map { $0.count == 1 ? "0" + $0 : $0 }.joined()
     }

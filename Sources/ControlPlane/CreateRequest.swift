@@ -324,9 +324,10 @@ public struct CreatePlanner: Sendable {
         String(path.dropLast(4)) + suffix + ".cap"
     }
 
+    /// A UUID-shaped etag (8-4-4-4-12 hexadecimal digits) of the store's random token.
     static func randomEtag() -> String {
-        let hex = (0..<16).map { _ in String(UInt8.random(in: 0...255), radix: 16) }.map { $0.count == 1 ? "0" + $0 : $0 }
-        return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
+        let hex = Array(CaptureStore.randomToken())
+        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(hex[$0]) }.joined(separator: "-")
     }
 }
 
