@@ -1,3 +1,5 @@
+import OrderedJSON
+
 /// Lower-case hexadecimal, as digests and percent-escapes are written.
 public enum Hex {
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
@@ -16,20 +18,10 @@ public enum Hex {
         var result: [UInt8] = []
         var index = 0
         while index < bytes.count {
-            guard let high = nibble(bytes[index]), let low = nibble(bytes[index + 1]) else { return nil }
+            guard let high = hexDigitValue(bytes[index]), let low = hexDigitValue(bytes[index + 1]) else { return nil }
             result.append(high << 4 | low)
             index += 2
         }
         return result
-    }
-
-    /// The value of one hexadecimal digit, nil for any other byte.
-    static func nibble(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

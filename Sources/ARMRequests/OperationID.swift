@@ -1,4 +1,5 @@
 import ControlPlane
+import OrderedJSON
 
 /// A long-running operation's id, the last segment of its Azure-AsyncOperation and Location URLs: what
 /// it does and to which capture, so that a daemon restarted while a client polls can tell the
@@ -44,6 +45,6 @@ public struct OperationID: Sendable, Hashable, CustomStringConvertible {
 
     /// Etags are UUIDs: hexadecimal digits and dashes.
     static func isGeneration(_ text: Substring) -> Bool {
-        (1...64).contains(text.utf8.count) && text.utf8.allSatisfy { $0 == UInt8(ascii: "-") || Hex.nibble($0) != nil }
+        (1...64).contains(text.utf8.count) && text.utf8.allSatisfy { $0 == UInt8(ascii: "-") || hexDigitValue($0) != nil }
     }
 }

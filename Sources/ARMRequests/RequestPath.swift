@@ -1,4 +1,5 @@
 import ControlPlane
+import OrderedJSON
 
 /// A request target split into percent-decoded path segments and query parameters.
 public struct RequestPath: Sendable, Equatable {
@@ -39,7 +40,7 @@ public struct RequestPath: Sendable, Equatable {
         var iterator = Array(text.utf8).makeIterator()
         while let byte = iterator.next() {
             if byte == UInt8(ascii: "%") {
-                guard let high = iterator.next().flatMap(Hex.nibble), let low = iterator.next().flatMap(Hex.nibble) else { return nil }
+                guard let high = iterator.next().flatMap(hexDigitValue), let low = iterator.next().flatMap(hexDigitValue) else { return nil }
                 bytes.append(high << 4 | low)
             } else if plusIsSpace && byte == UInt8(ascii: "+") {
                 bytes.append(UInt8(ascii: " "))

@@ -240,8 +240,9 @@ public struct JSONReader {
     }
 }
 
-/// The value of one ASCII hex digit, or nil.
-private func hexDigitValue(_ byte: UInt8) -> UInt8? {
+/// The value of one ASCII hex digit, or nil: JSON's `\u` escapes, and every other reader of hexadecimal
+/// (IPv6 groups, percent-escapes, digests, operation ids).
+public func hexDigitValue(_ byte: UInt8) -> UInt8? {
     switch byte {
     case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
     case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10

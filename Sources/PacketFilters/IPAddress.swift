@@ -1,4 +1,5 @@
 import FoundationEssentials
+import OrderedJSON
 
 /// An IPv4 or IPv6 address as a number, so ranges compare numerically across notations
 /// (`::1` and `0:0:0:0:0:0:0:1` are the same address).
@@ -120,12 +121,3 @@ func isASCIIDigits(_ text: some StringProtocol) -> Bool {
     !text.isEmpty && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
 }
 
-/// The value of one ASCII hex digit, or nil.
-func hexDigitValue(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-    default: nil
-    }
-}
