@@ -136,10 +136,11 @@ public final class CaptureSession {
     }
 
     /// Reads the packets the kernel still holds. With TPACKET_V3 a partly filled block reaches user space
-    /// only when its timeout retires it, so this keeps reading for two timeouts; the first dispatch may
-    /// just report the break that ended the loop.
+    /// only when the kernel's block timer retires it, at the first expiry that finds the block unchanged:
+    /// at most one timeout after the stop. This reads for half a timeout more (the timer wheel's rounding,
+    /// the last read) plus 20 ms; the first dispatch may just report the break that ended the loop.
     private func drain(pollEntry: inout pollfd) {
-        let until = Self.monotonicSeconds() + 2 * Double(configuration.timeoutMilliseconds) / 1000 + 0.02
+        let until = Self.monotonicSeconds() + 1.5 * Double(configuration.timeoutMilliseconds) / 1000 + 0.02
         while Self.monotonicSeconds() < until {
             _ = poll(&pollEntry, 1, 20)
             let result = pcap_dispatch(handle.pointer, -1, Self.handlePacket, Unmanaged.passUnretained(writer).toOpaque().assumingMemoryBound(to: UInt8.self))
