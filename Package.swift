@@ -42,7 +42,7 @@ let package = Package(
         /** Azure's 5-tuple filter notation: parsing, validation and the exact BPF expression. Pure Swift. */
         .target(name: "PacketFilters", dependencies: ["OrderedJSON"]),
         /** The capture engine: the only code that touches libpcap. */
-        .target(name: "CaptureEngine", dependencies: ["CPcap", "SystemCalls", "PcapFormat"]),
+        .target(name: "CaptureEngine", dependencies: ["CPcap", "SystemCalls", "PcapFormat", "CSystemShim"]),
         /** The control plane: resource model, validation, versioned JSON store, storage layout, agent supervision. */
         .target(name: "ControlPlane", dependencies: ["PacketFilters", "PcapFormat", "SystemCalls", "CSystemShim"]),
         /** The capture agent: the background process that runs one instance's capture. The only code that joins

@@ -2,8 +2,17 @@
 #error "CSystemShim must be compiled with _GNU_SOURCE"
 #endif
 #include "CSystemShim.h"
+#include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/eventfd.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+static const char valid_length_name[] = "user.pcapctl.valid-length";
 
 const int pcapctl_POSIX_SPAWN_SETSID = POSIX_SPAWN_SETSID;
 
@@ -17,4 +26,38 @@ int pcapctl_setns_net(int fd) {
 
 int pcapctl_wakeup_descriptor(void) {
     return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+}
+
+int pcapctl_is_only_opener(int fd) {
+    signal(SIGIO, SIG_IGN);
+    if (fcntl(fd, F_SETLEASE, F_WRLCK) != 0) return 0;
+    fcntl(fd, F_SETLEASE, F_UNLCK);
+    return 1;
+}
+
+int pcapctl_link_descriptor(int fd, const char *path) {
+    char source[64];
+    snprintf(source, sizeof source, "/proc/self/fd/%d", fd);
+    return linkat(AT_FDCWD, source, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
+}
+
+int pcapctl_set_valid_length(int fd, long long length) {
+    if (length < 0) return fremovexattr(fd, valid_length_name) == 0 || errno == ENODATA ? 0 : -1;
+    char text[24];
+    int size = snprintf(text, sizeof text, "%lld", length);
+    return fsetxattr(fd, valid_length_name, text, (size_t)size, 0);
+}
+
+long long pcapctl_valid_length(const char *path) {
+    char text[24];
+    ssize_t size = lgetxattr(path, valid_length_name, text, sizeof text - 1);
+    if (size <= 0) return -1;
+    text[size] = 0;
+    char *end;
+    long long length = strtoll(text, &end, 10);
+    return *end == 0 && length >= 0 ? length : -1;
+}
+
+int pcapctl_remove_valid_length(const char *path) {
+    return lremovexattr(path, valid_length_name) == 0 || errno == ENODATA ? 0 : -1;
 }

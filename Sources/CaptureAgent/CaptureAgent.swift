@@ -114,6 +114,7 @@ struct CaptureAgent {
         }
 
         let resource = capture.record
+        let spares = SpareFiles(directory: paths.segments)
         let configuration = CaptureConfiguration(
             interface: capture.settings.interface, snapshotLength: resource.bytesToCapturePerPacket,
             bufferSize: capture.settings.bufferSize, filter: capture.settings.bpfExpression)
@@ -124,11 +125,13 @@ struct CaptureAgent {
                     throw CaptureError(.failed, "cannot create \(paths.segments): \(error)")
                 }
                 let directory = paths.segments
-                // `false` stops when its files are full; `true` rotates the oldest out instead (`ring` below).
+                // `false` stops when its files are full; `true` rotates the oldest out instead (`ring` below),
+                // and the writer overwrites a file that rotated out rather than creating one.
                 let rotation = FileRotation(
                     fileSizeLimit: settings.fileSizeInBytes,
                     maximumFiles: resource.continuousCapture == false ? Int(settings.fileCount) : 0,
-                    path: { number, start in "\(directory)/\(SegmentNames.stateFileName(number: number, startSeconds: start))" })
+                    path: { number, start in "\(directory)/\(SegmentNames.stateFileName(number: number, startSeconds: start))" },
+                    takeSpare: { spares.take() })
                 session = try CaptureSession(configuration: configuration, rotation: rotation, timeLimitSeconds: settings.sessionTimeLimitInSeconds)
             } else {
                 session = try CaptureSession(
@@ -153,7 +156,7 @@ struct CaptureAgent {
         let segments: SegmentDelivery?
         if resource.captureSettings != nil {
             do {
-                segments = try SegmentDelivery(instance: instance, environment: store.layout.environment, keep: keep, stop: session.stopHandle)
+                segments = try SegmentDelivery(instance: instance, environment: store.layout.environment, keep: keep, spares: spares, stop: session.stopHandle)
             } catch {
                 return try finish(.error, reason: CaptureErrorKind.captureFailed.rawValue, errors: [.captureFailed], message: "cannot start the delivery thread: \(error)")
             }

@@ -1,3 +1,4 @@
+import CSystemShim
 import CaptureEngine
 import ControlPlane
 import Glibc
@@ -32,11 +33,14 @@ final class SegmentDelivery: Sendable {
     private let keep: Int?
     /// A file no destination could take stops the capture (its copy stays in the state directory).
     private let stop: CaptureStopHandle
+    /// Where a ring's oldest file goes, when it rotates out, for the writer to overwrite.
+    private let spares: SpareFiles
 
-    init(instance: CaptureInstance, environment: PcapCtlEnvironment, keep: Int?, stop: CaptureStopHandle) throws(Errno) {
+    init(instance: CaptureInstance, environment: PcapCtlEnvironment, keep: Int?, spares: SpareFiles, stop: CaptureStopHandle) throws(Errno) {
         self.instance = instance
         self.environment = environment
         self.keep = keep
+        self.spares = spares
         self.stop = stop
         wakeup = try EventDescriptor()
         finished = try EventDescriptor()
@@ -97,7 +101,15 @@ final class SegmentDelivery: Sendable {
                     file.path, known: file.summary, instance: instance, environment: environment, durable: closing && file == files.last,
                     into: &delivered)
             }
-            if let keep { CaptureDelivery.rotateOut(before: newestFileNumber - keep + 1, status: &delivered) }
+            if let keep {
+                let firstKept = newestFileNumber - keep + 1
+                if !closing {
+                    for segment in delivered.segments ?? [] where segment.number < firstKept {
+                        if spares.reuse(segment) { break }
+                    }
+                }
+                CaptureDelivery.rotateOut(before: firstKept, status: &delivered)
+            }
             let failed = shared.withLock { shared in
                 shared.delivered = delivered
                 outcomes.forEach { shared.outcome.absorb($0) }
@@ -106,6 +118,61 @@ final class SegmentDelivery: Sendable {
             if failed { stop.requestStop() }
             if closing { break }
         }
+        spares.removeAll()
         finished.signal()
+    }
+}
+
+/// A ring's rotated-out file, kept for the writer to overwrite (`FileRotation.takeSpare`). Overwriting
+/// reuses the file's pages; deleting it and creating the next one frees and allocates them again, which
+/// made a ring of 1 MiB files cost 12–37 % more CPU than one file (docs/benchmarks.md). At most one waits.
+///
+/// Only a file that is the capture's alone is reused: every name it has is one of the capture's delivered
+/// copies, unchanged since delivery, and once those are removed no one else has it open (a write lease
+/// is taken to check). A reader holding a copy, or a hard link an operator made, keeps a file that never
+/// changes under it, as if it had been deleted. Anything else, or a destination on another file system
+/// than the state directory, and the file is deleted as before.
+final class SpareFiles: Sendable {
+    private let waiting = Mutex<String?>(nil)
+    private let directory: String
+
+    init(directory: String) { self.directory = directory }
+
+    /// The waiting spare, now the caller's; nil if none.
+    func take() -> String? { waiting.withLock { spare in defer { spare = nil }; return spare } }
+
+    /// Takes `segment`'s file for reuse, if it is the capture's alone, and removes its delivered names,
+    /// which `CaptureDelivery.rotateOut` then finds gone and only counts. Does nothing while one waits.
+    /// Whether it took the file (or one was waiting already).
+    @discardableResult
+    func reuse(_ segment: CaptureSegment) -> Bool {
+        guard waiting.withLock({ $0 == nil }) else { return true }
+        guard segment.kept == nil else { return false }
+        let copies = segment.delivered
+        // Identified before anything changes: a link or unlink changes every name's ctime.
+        guard let first = copies.first, copies.allSatisfy({ CaptureDelivery.identify($0.path) == $0 }) else { return false }
+        let fd = open(first.path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, UInt64(info.st_ino) == first.inode, UInt64(info.st_dev) == first.device,
+            Int(info.st_nlink) == copies.count
+        else { return false }
+        let spare = "\(directory)/\(SegmentNames.sparePrefix)\(segment.number)"
+        let linked = pcapctl_link_descriptor(fd, spare) == 0
+        // The copies were identified as the capture's above; rotating out removes them either way.
+        for copy in copies { _ = unlink(copy.path) }
+        guard linked else { return false }
+        guard pcapctl_set_valid_length(fd, 0) == 0, fstat(fd, &info) == 0, info.st_nlink == 1, pcapctl_is_only_opener(fd) == 1 else {
+            _ = unlink(spare)
+            return false
+        }
+        waiting.withLock { $0 = spare }
+        return true
+    }
+
+    /// Deletes the spare no file took (the session has ended).
+    func removeAll() {
+        if let spare = take() { _ = unlink(spare) }
     }
 }

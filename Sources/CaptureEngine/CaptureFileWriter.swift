@@ -1,3 +1,4 @@
+import CSystemShim
 import Glibc
 import PcapFormat
 import SystemCalls
@@ -14,6 +15,12 @@ import SystemCalls
 /// With a `FileRotation` (continuous capture) the byte limit is each file's: the packet that would cross
 /// it flushes the buffer, closes the file and starts the next one, on the same slow path a full buffer
 /// already takes, so the per-packet path is unchanged. Closed files wait in `takeClosedFiles()`.
+///
+/// A ring may hand the writer a rotated-out file to overwrite (`FileRotation.takeSpare`) instead of a new
+/// one: its pages are reused rather than freed and allocated again. Until such a file is closed, bytes of
+/// its old contents lie past the records written, so its valid length is recorded in an extended attribute
+/// at every `checkpoint()` (once a second) and the tail is cut when it closes; a reader of a killed
+/// agent's file cuts it to that length (`CaptureDelivery`), losing at most the last second.
 public final class CaptureFileWriter {
     /// Everything the per-packet path changes. It lives behind a pointer rather than in stored properties
     /// because a class's stored properties pay a dynamic exclusivity check on every access, which cost a
@@ -31,6 +38,8 @@ public final class CaptureFileWriter {
         var reachedFileLimit = false
         var writeError: Int32?
         var fileNumber = 1
+        /// The open file is a reused one, with old bytes past `bytesFlushed` until it is closed.
+        var overwriting = false
         /// Where the open file's last record begins, so a closed file's last stamp is one read away.
         var lastRecordStart: UInt64 = 0
         var closedBytes: UInt64 = 0
@@ -203,10 +212,30 @@ public final class CaptureFileWriter {
         state.pointee.used = 0
     }
 
+    /// Flushes, and for a reused file records how much of it is valid: the once-a-second tick's flush.
+    public func checkpoint() {
+        flush()
+        if state.pointee.overwriting { _ = pcapctl_set_valid_length(descriptor, Int64(state.pointee.bytesFlushed)) }
+    }
+
+    /// Cuts a reused file's old bytes off, after recording its length so that a kill in between loses nothing.
+    private func cutReusedTail() {
+        guard state.pointee.overwriting else { return }
+        let length = state.pointee.bytesFlushed
+        _ = pcapctl_set_valid_length(descriptor, Int64(length))
+        if case .failure(let error) = SystemCall.perform(.ftruncate, { ftruncate(descriptor, off_t(length)) }) {
+            if state.pointee.writeError == nil { state.pointee.writeError = error.rawValue }
+            return
+        }
+        _ = pcapctl_set_valid_length(descriptor, -1)
+        state.pointee.overwriting = false
+    }
+
     /// Flushes and makes the file durable (fsync) before it is delivered. A rotating writer then closes its
     /// last file, which joins the closed ones (after a failed write too: it holds the whole records kept).
     public func finish() {
         flush()
+        cutReusedTail()
         if state.pointee.writeError == nil, case .failure(let error) = SystemCall.perform(.fsync, { fsync(descriptor) }) {
             state.pointee.writeError = error.rawValue
         }
@@ -246,13 +275,18 @@ public final class CaptureFileWriter {
         closeFile()
         let next = state.pointee.fileNumber + 1
         let nextPath = rotation.path(next, firstRecordSeconds)
-        switch SystemCall.perform(.open, { open(nextPath, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }) {
-        case .success(let fd):
-            fchmod(fd, 0o600)
-            descriptor = fd
-        case .failure(let error):
-            state.pointee.writeError = error.rawValue
-            return nil
+        if let reused = Self.adopt(spare: rotation.takeSpare(), as: nextPath) {
+            descriptor = reused
+            state.pointee.overwriting = true
+        } else {
+            switch SystemCall.perform(.open, { open(nextPath, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }) {
+            case .success(let fd):
+                fchmod(fd, 0o600)
+                descriptor = fd
+            case .failure(let error):
+                state.pointee.writeError = error.rawValue
+                return nil
+            }
         }
         path = nextPath
         state.pointee.fileNumber = next
@@ -260,6 +294,19 @@ public final class CaptureFileWriter {
         state.pointee.used = header.count
         state.pointee.bytesWritten = UInt64(header.count)
         return min(capturedLength, UInt32(room))
+    }
+
+    /// Names a spare file `path` (a link, so an existing name is never replaced) and opens it for
+    /// overwriting from its start; nil, with the spare removed, if that fails.
+    private static func adopt(spare: String?, as path: String) -> Int32? {
+        guard let spare else { return nil }
+        defer { _ = unlink(spare) }
+        guard link(spare, path) == 0 else { return nil }
+        guard case .success(let fd) = SystemCall.perform(.open, { open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC) }) else {
+            _ = unlink(path)
+            return nil
+        }
+        return fd
     }
 
     /// The stamp of the record at `offset` of the open file.
@@ -272,6 +319,7 @@ public final class CaptureFileWriter {
     /// Closes the open file and records it as closed, its bytes moving to the closed totals.
     private func closeFile() {
         guard descriptor >= 0 else { return }
+        cutReusedTail()
         let packets = state.pointee.packetsFlushed
         // The stamps of its first and last records, read back rather than kept per packet.
         let first = packets > 0 ? stamp(at: UInt64(PcapFileFormat.fileHeaderSize)) : nil
@@ -298,11 +346,15 @@ public struct FileRotation {
     /// Where file `number` (1, 2, ...) goes; `startSeconds` is when it began (UTC), the stamp of its first
     /// packet, or the session's start for the first file.
     public var path: (_ number: Int, _ startSeconds: Int) -> String
+    /// A file the writer may overwrite instead of creating the next one (a ring's rotated-out file, its
+    /// own and opened by no one), or nil. The writer renames it and owns it from then on.
+    public var takeSpare: () -> String?
 
-    public init(fileSizeLimit: UInt64, maximumFiles: Int, path: @escaping (_ number: Int, _ startSeconds: Int) -> String) {
+    public init(fileSizeLimit: UInt64, maximumFiles: Int, path: @escaping (_ number: Int, _ startSeconds: Int) -> String, takeSpare: @escaping () -> String? = { nil }) {
         self.fileSizeLimit = fileSizeLimit
         self.maximumFiles = maximumFiles
         self.path = path
+        self.takeSpare = takeSpare
     }
 }
 

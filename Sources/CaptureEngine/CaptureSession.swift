@@ -111,7 +111,7 @@ public final class CaptureSession {
             if let deadline = monotonicDeadline, now >= deadline { end = .timeLimitReached; break }
             if now >= nextTick {
                 nextTick = now + Self.tickInterval
-                writer.flush()
+                writer.checkpoint()
                 if let error = writer.writeError { end = .writeFailed(error); break }
                 if let failure = tick(progress) { end = .captureFailed(failure); break }
             }

@@ -1,3 +1,4 @@
+import CSystemShim
 import SystemCalls
 import Glibc
 import PcapFormat
@@ -127,10 +128,20 @@ public enum CaptureDelivery {
         status.rotatedOut = rotated
     }
 
-    /// The state files of a continuous capture still in `segments/`, oldest first.
+    /// The state files of a continuous capture still in `segments/`, oldest first, once a dead agent's
+    /// leftovers are settled: a spare file is removed, and a reused file (the agent overwrote an old one,
+    /// whose bytes lie past what it wrote) is cut to the valid length it last recorded.
     public static func pendingSegments(_ paths: InstancePaths) -> [String] {
-        let names = ((try? FileSystem.listDirectory(paths.segments)) ?? []).compactMap { name in SegmentNames.number(of: name).map { ($0, name) } }
-        return names.sorted { $0.0 < $1.0 }.map { "\(paths.segments)/\($0.1)" }
+        let all = (try? FileSystem.listDirectory(paths.segments)) ?? []
+        for name in all where name.hasPrefix(SegmentNames.sparePrefix) { _ = unlink("\(paths.segments)/\(name)") }
+        let names = all.compactMap { name in SegmentNames.number(of: name).map { ($0, name) } }
+        let pending = names.sorted { $0.0 < $1.0 }.map { "\(paths.segments)/\($0.1)" }
+        for path in pending {
+            let valid = pcapctl_valid_length(path)
+            guard valid >= 0 else { continue }
+            if truncate(path, off_t(valid)) == 0 { _ = pcapctl_remove_valid_length(path) }
+        }
+        return pending
     }
 
     /// A continuous capture's files now in its destinations, and its counters from them: the `files` list

@@ -71,6 +71,10 @@ public enum SegmentNames {
         return String(repeating: "0", count: max(0, 5 - digits.count)) + digits + "_" + Timestamp(seconds: startSeconds, milliseconds: 0).compactStamp + ".cap"
     }
 
+    /// A ring's rotated-out file waiting to be overwritten is `<prefix><number>` in `segments/`: never a
+    /// capture file, and removed by whoever finds it after its agent died (`CaptureDelivery.pendingSegments`).
+    public static let sparePrefix = ".spare-"
+
     /// The number of a state file name, nil for anything else.
     public static func number(of stateFileName: String) -> Int? {
         guard stateFileName.hasSuffix(".cap"), let underscore = stateFileName.firstIndex(of: "_") else { return nil }

@@ -156,7 +156,9 @@ struct ContinuousCaptureTests {
     }
 
     @Test func aKilledAgentLeavesEveryClosedFileWholeAndItsOpenFileTrimmed() throws {
-        let sent = 5 * Self.perFile + 7
+        // Four files: the fourth begins before any file has rotated out, so it is a new one, not a reused one
+        // (aKilledAgentsReusedFileIsCutToItsRecordedLength below).
+        let sent = 3 * Self.perFile + 7
         let (lab, pcapctl) = try ring(subnet: 42, "killed", continuous: "true", count: 3, storage: false, sent: sent)
         defer { withExtendedLifetime(lab) {} }
         let pid = try #require(try status(pcapctl, "killed")["agentPid"] as? Int)
@@ -184,6 +186,104 @@ struct ContinuousCaptureTests {
         #expect(all.last == sent && all == Array((all.first ?? 0)...sent))
         #expect(counter(final, "packetsRotatedOut") + all.count == sent)
         #expect(try FileManager.default.contentsOfDirectory(atPath: segments).isEmpty, "everything the agent left was delivered")
+    }
+
+    func segmentsDirectory(_ pcapctl: Pcapctl, _ name: String) -> String {
+        "\(pcapctl.home)/locations/local/captures/\(name)/instances/vm/segments"
+    }
+
+    func inode(_ path: String) -> UInt64? {
+        var info = stat()
+        return stat(path, &info) == 0 ? UInt64(info.st_ino) : nil
+    }
+
+    /// Sends `numbers` and waits until the capture has counted all of them and the delivery thread has
+    /// put a rotated-out file aside for reuse (a ring of more files than it keeps always has one then).
+    func sendAndSettle(_ lab: NetworkLab, _ pcapctl: Pcapctl, _ name: String, subnet: Int, _ numbers: ClosedRange<Int>) throws -> String? {
+        try sendNumbered(from: lab.namespaces[0], to: "198.18.\(subnet).2", port: UInt16(7360 + subnet), numbers)
+        #expect(try waitUntil(seconds: 20) { counter(try status(pcapctl, name), "packetsCaptured") == numbers.upperBound })
+        var spare: String?
+        _ = waitUntil(seconds: 5) {
+            spare = (try? FileManager.default.contentsOfDirectory(atPath: segmentsDirectory(pcapctl, name)))?.first { $0.hasPrefix(".spare-") }
+            return spare != nil
+        }
+        return spare.map { "\(segmentsDirectory(pcapctl, name))/\($0)" }
+    }
+
+    /// A ring overwrites a file that rotated out instead of deleting it and creating the next: the next
+    /// file begins on the waiting spare's inode. A file someone still reads, or has linked elsewhere, is
+    /// never overwritten: they keep exactly what it held.
+    @Test func aRotatedOutFileIsReusedOnlyWhenItIsTheCapturesAlone() throws {
+        let (lab, pcapctl) = try ring(subnet: 43, "reuse", continuous: "true", count: 3, storage: false, sent: 2 * Self.perFile + 5)
+        defer { withExtendedLifetime(lab) {} }
+        let early = ringFiles(below: pcapctl.capturesRoot, "reuse")
+        try #require(early.count == 2)
+        let reader = try FileHandle(forReadingFrom: URL(fileURLWithPath: early[0]))
+        defer { try? reader.close() }
+        let linked = pcapctl.capturesRoot + "/operator-kept.cap"
+        try #require(link(early[1], linked) == 0)
+        let before = (first: try numbers(in: early[0]).numbers, second: try numbers(in: linked).numbers)
+        #expect(before.first == Array(1...Self.perFile) && before.second == Array((Self.perFile + 1)...(2 * Self.perFile)))
+
+        let spare = try #require(try sendAndSettle(lab, pcapctl, "reuse", subnet: 43, (2 * Self.perFile + 6)...(7 * Self.perFile)))
+        #expect(!spare.hasSuffix("-1") && !spare.hasSuffix("-2"), "the read and the linked files are not reused: \(spare)")
+        let spareInode = try #require(inode(spare))
+        // File 7 is full: the next packet begins file 8, on the spare.
+        _ = try sendAndSettle(lab, pcapctl, "reuse", subnet: 43, (7 * Self.perFile + 1)...(7 * Self.perFile + 3))
+        let open = try #require(try FileManager.default.contentsOfDirectory(atPath: segmentsDirectory(pcapctl, "reuse")).filter { !$0.hasPrefix(".") }.sorted().last)
+        #expect(inode("\(segmentsDirectory(pcapctl, "reuse"))/\(open)") == spareInode, "the next file begins on the spare")
+
+        #expect(try pcapctl.run(["stop", "-n", "reuse"]).exitCode == 0)
+        var all: [Int] = []
+        let kept = captureFiles(try status(pcapctl, "reuse")).compactMap { $0["localPath"] as? String }
+        #expect(kept.count == 3)
+        for file in kept {
+            let read = try numbers(in: file)
+            #expect(read.torn == 0)
+            all += read.numbers
+        }
+        #expect(all == Array((5 * Self.perFile + 1)...(7 * Self.perFile + 3)), "only the newest packets, none left from a reused file's past")
+        #expect(try numbers(in: "/proc/self/fd/\(reader.fileDescriptor)").numbers == before.first, "the reader's file is as it was")
+        #expect(try numbers(in: linked).numbers == before.second, "the operator's link is as it was")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: segmentsDirectory(pcapctl, "reuse")).isEmpty, "no spare is left behind")
+        #expect(FileManager.default.fileExists(atPath: early[1]), "a file linked elsewhere has changed since delivery, so rotating out leaves it")
+    }
+
+    /// The open file of a killed agent that was overwriting a reused file still holds old bytes past its
+    /// records: it is cut to the length recorded at the last tick, so none of them is delivered.
+    @Test func aKilledAgentsReusedFileIsCutToItsRecordedLength() throws {
+        let (lab, pcapctl) = try ring(subnet: 44, "killreuse", continuous: "true", count: 3, storage: false, sent: 5 * Self.perFile)
+        defer { withExtendedLifetime(lab) {} }
+        let spare = try #require(try sendAndSettle(lab, pcapctl, "killreuse", subnet: 44, (5 * Self.perFile + 1)...(7 * Self.perFile)))
+        let spareInode = inode(spare)
+        // File 7 is full: the next packet begins file 8, on the spare.
+        _ = try sendAndSettle(lab, pcapctl, "killreuse", subnet: 44, (7 * Self.perFile + 1)...(7 * Self.perFile + 9))
+        let segments = segmentsDirectory(pcapctl, "killreuse")
+        let open = "\(segments)/" + (try #require(try FileManager.default.contentsOfDirectory(atPath: segments).filter { !$0.hasPrefix(".") }.sorted().last))
+        #expect(inode(open) == spareInode, "the open file is a reused one")
+        // Past the next tick, which records how much of the reused file is valid; old bytes lie beyond.
+        var recorded = -1
+        #expect(waitUntil(seconds: 5) {
+            let read = try? runCommand("/usr/bin/env", ["python3", "-c", "import os,sys; print(os.getxattr(sys.argv[1], 'user.pcapctl.valid-length').decode())", open])
+            recorded = Int(read?.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? -1
+            return recorded > 24
+        })
+        #expect(ReadBack.fileSize(open) > recorded, "old bytes lie past the records: \(ReadBack.fileSize(open)) > \(recorded)")
+        let pid = try #require(try status(pcapctl, "killreuse")["agentPid"] as? Int)
+        kill(pid_t(pid), SIGKILL)
+        #expect(waitUntil(seconds: 10) { pcapctl.agentLockIsFree("killreuse") })
+
+        let final = try status(pcapctl, "killreuse")
+        #expect(final["stopReason"] as? String == "AgentStopped")
+        var all: [Int] = []
+        for file in ringFiles(below: pcapctl.capturesRoot, "killreuse") {
+            let read = try numbers(in: file)
+            #expect(read.torn == 0, "\(file) holds whole records only")
+            all += read.numbers
+        }
+        #expect(all.last == 7 * Self.perFile + 9 && all == Array((all.first ?? 0)...(7 * Self.perFile + 9)))
+        #expect(counter(final, "packetsRotatedOut") + all.count == 7 * Self.perFile + 9)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: segments).isEmpty, "the spare and the open file are settled")
     }
 
     @Test func aFileNoDestinationCanTakeStopsTheRingAndEveryFileStaysDownloadable() throws {

@@ -16,4 +16,22 @@ int pcapctl_setns_net(int fd);
 /// A non-blocking, close-on-exec eventfd (not in Swift's Glibc module); -1 with errno on failure.
 int pcapctl_wakeup_descriptor(void);
 
+/// Whether no other open file description refers to `fd`'s file: a write lease (F_SETLEASE) can be taken
+/// only then; it is released at once. SIGIO, which a lease holder gets when someone opens the file, is
+/// ignored from the first call on. 1 yes, 0 no (or leases unsupported), with errno.
+int pcapctl_is_only_opener(int fd);
+
+/// Gives the file open at `fd` the name `path` (linkat through /proc/self/fd), as long as it has a link.
+int pcapctl_link_descriptor(int fd, const char *path);
+
+/// Records (or, with -1, removes) the length of the valid prefix of a file overwritten in place, in the
+/// extended attribute `user.pcapctl.valid-length`. 0 or -1 with errno.
+int pcapctl_set_valid_length(int fd, long long length);
+
+/// The length `pcapctl_set_valid_length` recorded for `path`; -1 when there is none.
+long long pcapctl_valid_length(const char *path);
+
+/// Removes that record from `path` (a file cut to its valid length).
+int pcapctl_remove_valid_length(const char *path);
+
 #endif
