@@ -148,9 +148,8 @@ final class SpareFiles: Sendable {
     func reuse(_ segment: CaptureSegment) -> Bool {
         guard waiting.withLock({ $0 == nil }) else { return true }
         guard segment.kept == nil else { return false }
-        let copies = segment.delivered
-        // Identified before anything changes: a link or unlink changes every name's ctime.
-        guard let first = copies.first, copies.allSatisfy({ CaptureDelivery.identify($0.path) == $0 }) else { return false }
+        let copies = CaptureDelivery.ownCopies(of: segment)
+        guard let first = copies.first, copies.count == segment.delivered.count else { return false }
         let fd = open(first.path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -158,7 +157,7 @@ final class SpareFiles: Sendable {
         guard fstat(fd, &info) == 0, UInt64(info.st_ino) == first.inode, UInt64(info.st_dev) == first.device,
             Int(info.st_nlink) == copies.count
         else { return false }
-        let spare = "\(directory)/\(SegmentNames.sparePrefix)\(segment.number)"
+        let spare = "\(directory)/\(SegmentNames.spareFileName(number: segment.number))"
         let linked = pcapctl_link_descriptor(fd, spare) == 0
         // The copies were identified as the capture's above; rotating out removes them either way.
         for copy in copies { _ = unlink(copy.path) }

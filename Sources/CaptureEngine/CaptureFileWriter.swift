@@ -347,7 +347,8 @@ public struct FileRotation {
     /// packet, or the session's start for the first file.
     public var path: (_ number: Int, _ startSeconds: Int) -> String
     /// A file the writer may overwrite instead of creating the next one (a ring's rotated-out file, its
-    /// own and opened by no one), or nil. The writer renames it and owns it from then on.
+    /// own and opened by no one), or nil. The writer links it under the next file's name, removes the
+    /// spare's name and owns it from then on.
     public var takeSpare: () -> String?
 
     public init(fileSizeLimit: UInt64, maximumFiles: Int, path: @escaping (_ number: Int, _ startSeconds: Int) -> String, takeSpare: @escaping () -> String? = { nil }) {

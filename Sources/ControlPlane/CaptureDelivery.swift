@@ -116,8 +116,7 @@ public enum CaptureDelivery {
         guard let segments = status.segments, segments.contains(where: { $0.number < firstKept }) else { return }
         var rotated = status.rotatedOut ?? RotatedOut()
         for segment in segments where segment.number < firstKept {
-            // All checked before any is removed: removing one link changes the others' ctime.
-            let own = segment.delivered.filter { identify($0.path) == $0 }
+            let own = ownCopies(of: segment)
             for copy in own { _ = unlink(copy.path) }
             if let kept = segment.kept { _ = unlink(kept) }
             rotated.files += 1
@@ -128,10 +127,17 @@ public enum CaptureDelivery {
         status.rotatedOut = rotated
     }
 
-    /// The state files of a continuous capture still in `segments/`, oldest first, once a dead agent's
-    /// leftovers are settled: a spare file is removed, and a reused file (the agent overwrote an old one,
-    /// whose bytes lie past what it wrote) is cut to the valid length it last recorded.
-    public static func pendingSegments(_ paths: InstancePaths) -> [String] {
+    /// The delivered copies of `segment` that are still the capture's: unchanged since delivery (not
+    /// replaced, linked elsewhere or written). All are checked before any is touched, since a link or an
+    /// unlink changes every other name's ctime.
+    public static func ownCopies(of segment: CaptureSegment) -> [DeliveredFile] {
+        segment.delivered.filter { identify($0.path) == $0 }
+    }
+
+    /// Settles what a dead agent left in `segments/` and returns its state files, oldest first: a spare
+    /// file is removed, and a reused file (the agent overwrote an old one, whose bytes lie past what it
+    /// wrote) is cut to the valid length it last recorded.
+    public static func settlePendingSegments(_ paths: InstancePaths) -> [String] {
         let all = (try? FileSystem.listDirectory(paths.segments)) ?? []
         for name in all where name.hasPrefix(SegmentNames.sparePrefix) { _ = unlink("\(paths.segments)/\(name)") }
         let names = all.compactMap { name in SegmentNames.number(of: name).map { ($0, name) } }
@@ -223,7 +229,7 @@ public struct Reconciler: Sendable {
         recovered.messages = ["the capture agent\(pid) exited without recording a stop"]
         if let settings = capture.record.captureSettings {
             // Closed files the agent had not delivered yet, then its open file, cut to whole records.
-            let pending = CaptureDelivery.pendingSegments(paths)
+            let pending = CaptureDelivery.settlePendingSegments(paths)
             let known = status.segments?.count ?? 0
             var torn = 0
             for path in pending {

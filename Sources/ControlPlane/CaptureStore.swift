@@ -247,7 +247,7 @@ public struct CaptureStore: Sendable {
             let paths = InstancePaths(directory: "\(directory)/instances/\(key)")
             let suffix = instances.count > 1 || key != "vm" ? "-\(key)" : ""
             // A continuous capture's undelivered files keep their own names after the capture's.
-            let sources = [(paths.partialCapture, ".cap")] + CaptureDelivery.pendingSegments(paths).map { ($0, "-" + FileSystem.baseName(of: $0)) }
+            let sources = [(paths.partialCapture, ".cap")] + CaptureDelivery.settlePendingSegments(paths).map { ($0, "-" + FileSystem.baseName(of: $0)) }
             for (source, ending) in sources where FileSystem.exists(source) {
                 let orphans = layout.orphansDirectory(location)
                 let target = "\(orphans)/\(name)-\(stamp)\(suffix)\(ending)"

@@ -72,8 +72,10 @@ public enum SegmentNames {
     }
 
     /// A ring's rotated-out file waiting to be overwritten is `<prefix><number>` in `segments/`: never a
-    /// capture file, and removed by whoever finds it after its agent died (`CaptureDelivery.pendingSegments`).
+    /// capture file, and removed by whoever finds it after its agent died (`CaptureDelivery.settlePendingSegments`).
     public static let sparePrefix = ".spare-"
+
+    public static func spareFileName(number: Int) -> String { sparePrefix + String(number) }
 
     /// The number of a state file name, nil for anything else.
     public static func number(of stateFileName: String) -> Int? {

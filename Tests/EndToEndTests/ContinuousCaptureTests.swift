@@ -192,11 +192,6 @@ struct ContinuousCaptureTests {
         "\(pcapctl.home)/locations/local/captures/\(name)/instances/vm/segments"
     }
 
-    func inode(_ path: String) -> UInt64? {
-        var info = stat()
-        return stat(path, &info) == 0 ? UInt64(info.st_ino) : nil
-    }
-
     /// Sends `numbers` and waits until the capture has counted all of them and the delivery thread has
     /// put a rotated-out file aside for reuse (a ring of more files than it keeps always has one then).
     func sendAndSettle(_ lab: NetworkLab, _ pcapctl: Pcapctl, _ name: String, subnet: Int, _ numbers: ClosedRange<Int>) throws -> String? {
@@ -227,11 +222,11 @@ struct ContinuousCaptureTests {
 
         let spare = try #require(try sendAndSettle(lab, pcapctl, "reuse", subnet: 43, (2 * Self.perFile + 6)...(7 * Self.perFile)))
         #expect(!spare.hasSuffix("-1") && !spare.hasSuffix("-2"), "the read and the linked files are not reused: \(spare)")
-        let spareInode = try #require(inode(spare))
+        let spareInode = try #require(ReadBack.inode(spare))
         // File 7 is full: the next packet begins file 8, on the spare.
         _ = try sendAndSettle(lab, pcapctl, "reuse", subnet: 43, (7 * Self.perFile + 1)...(7 * Self.perFile + 3))
         let open = try #require(try FileManager.default.contentsOfDirectory(atPath: segmentsDirectory(pcapctl, "reuse")).filter { !$0.hasPrefix(".") }.sorted().last)
-        #expect(inode("\(segmentsDirectory(pcapctl, "reuse"))/\(open)") == spareInode, "the next file begins on the spare")
+        #expect(ReadBack.inode("\(segmentsDirectory(pcapctl, "reuse"))/\(open)") == spareInode, "the next file begins on the spare")
 
         #expect(try pcapctl.run(["stop", "-n", "reuse"]).exitCode == 0)
         var all: [Int] = []
@@ -255,12 +250,12 @@ struct ContinuousCaptureTests {
         let (lab, pcapctl) = try ring(subnet: 44, "killreuse", continuous: "true", count: 3, storage: false, sent: 5 * Self.perFile)
         defer { withExtendedLifetime(lab) {} }
         let spare = try #require(try sendAndSettle(lab, pcapctl, "killreuse", subnet: 44, (5 * Self.perFile + 1)...(7 * Self.perFile)))
-        let spareInode = inode(spare)
+        let spareInode = ReadBack.inode(spare)
         // File 7 is full: the next packet begins file 8, on the spare.
         _ = try sendAndSettle(lab, pcapctl, "killreuse", subnet: 44, (7 * Self.perFile + 1)...(7 * Self.perFile + 9))
         let segments = segmentsDirectory(pcapctl, "killreuse")
         let open = "\(segments)/" + (try #require(try FileManager.default.contentsOfDirectory(atPath: segments).filter { !$0.hasPrefix(".") }.sorted().last))
-        #expect(inode(open) == spareInode, "the open file is a reused one")
+        #expect(ReadBack.inode(open) == spareInode, "the open file is a reused one")
         // Past the next tick, which records how much of the reused file is valid; old bytes lie beyond.
         var recorded = -1
         #expect(waitUntil(seconds: 5) {

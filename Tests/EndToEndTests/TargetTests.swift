@@ -5,12 +5,6 @@ import TestSupport
 /// VMs and scale sets as network namespaces: the capture runs inside the target's namespace.
 @Suite(.enabled(if: isRoot, "namespaces and capture need root"))
 struct TargetTests {
-    /// The inode of a file (for namespaces: which namespace it is).
-    func inode(_ path: String) -> UInt64? {
-        var info = stat()
-        return stat(path, &info) == 0 ? UInt64(info.st_ino) : nil
-    }
-
     @Test func aVmIsANetworkNamespace() throws {
         let lab = NetworkLab()
         let (client, vm) = try lab.clientAndVM(subnet: 10)
@@ -33,8 +27,8 @@ struct TargetTests {
         let sleeper = try HelperProcess("/usr/bin/env", ["ip", "netns", "exec", container, "sleep", "60"])
         defer { sleeper.kill() }
         // `ip netns exec` enters the namespace, then becomes `sleep`: wait until the process is in it.
-        let namespace = try #require(inode("/run/netns/\(container)"))
-        try #require(waitUntil(seconds: 10) { inode("/proc/\(sleeper.pid)/ns/net") == namespace })
+        let namespace = try #require(ReadBack.inode("/run/netns/\(container)"))
+        try #require(waitUntil(seconds: 10) { ReadBack.inode("/proc/\(sleeper.pid)/ns/net") == namespace })
         let pcapctl = Pcapctl(label: "pid")
         let file = pcapctl.capturesRoot + "/pid.cap"
         let created = try pcapctl.run(["create", "-n", "bypid", "--vm", "pid:\(sleeper.pid)", "--file-path", file])
