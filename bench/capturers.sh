@@ -23,6 +23,8 @@
 #   R_WRITTEN R_TOOL_RECV R_TOOL_DROP R_TOOL_IFDROP R_CPU R_RSS R_ERR
 #   R_CPU_TOTAL   whole-life CPU seconds of the capturing process (reap.c)
 #   R_CLI_CPU     pcapctl only: CPU seconds of its create and stop commands
+#   R_WRITEBACK   CPU seconds that an fsync of the finished file costs afterwards, in a process of its
+#                 own: the writeback a capturer that never syncs leaves to the kernel's flusher threads
 #   R_STOP_MS     ms from the stop request until the tool has exited / `stop`
 #                 returned (pcapctl: includes copying the file to --file-path)
 # Both return non-zero (with R_ERR/CAP_ERRMSG set) when the tool misbehaves.
@@ -308,6 +310,17 @@ file_packets() {
     awk -F'\t' 'NF >= 2 && $2 ~ /^[0-9]+$/ { print $2; exit }' <<<"$out"
 }
 
+# CPU seconds (user + system) an fsync of FILE costs the process that calls it: the writeback of what is
+# still dirty. Nothing for a file already synced (pcapctl's) or on tmpfs, which has no writeback.
+writeback_cpu_s() { # FILE
+    python3 -c 'import os, resource, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+before = resource.getrusage(resource.RUSAGE_SELF)
+os.fsync(fd)
+after = resource.getrusage(resource.RUSAGE_SELF)
+print("%.6f" % (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime))' "$1" 2>/dev/null
+}
+
 # First integer captured by a sed -E expression from a file; "" if none.
 grab() { # FILE SED_REGEX_WITH_ONE_GROUP
     sed -nE "s#$2#\\1#p" "$1" 2>/dev/null | head -n 1
@@ -316,7 +329,7 @@ grab() { # FILE SED_REGEX_WITH_ONE_GROUP
 cap_stop() { # TOOL
     local tool=$1 base rc=0
     base=$(tool_base "$tool")
-    R_WRITTEN= R_TOOL_RECV= R_TOOL_DROP= R_TOOL_IFDROP= R_CPU= R_RSS= R_ERR= R_STOP_MS= R_CPU_TOTAL= R_CLI_CPU=
+    R_WRITTEN= R_TOOL_RECV= R_TOOL_DROP= R_TOOL_IFDROP= R_CPU= R_RSS= R_ERR= R_STOP_MS= R_CPU_TOTAL= R_CLI_CPU= R_WRITEBACK=
     # Sample before the stop request: afterwards the process may be gone.
     R_CPU=$(proc_cpu_s "$CAP_PID")
     R_RSS=$(proc_status_kib "$CAP_PID" VmHWM)
@@ -403,6 +416,7 @@ cap_stop() { # TOOL
             R_ERR="exit status $rc"
         fi
     fi
+    [[ -n $CAP_FILE && -f $CAP_FILE ]] && R_WRITEBACK=$(writeback_cpu_s "$CAP_FILE")
     [[ -n $CAP_FILE ]] && rm -f -- "$CAP_FILE"
     [[ -z $R_ERR ]]
 }

@@ -15,7 +15,18 @@ REPO_DIR=$(dirname "$BENCH_DIR")
 # shellcheck source=bench/lib.sh
 source "$BENCH_DIR/lib.sh"
 
-PACKETS=${BENCH_RING_PACKETS:-200000}     # packets per burst
+# Packets per burst, per frame size (SIZE:N ..., or one N for every size). A 64-byte burst of the main
+# harness's 200,000 frames fills 16 files of 1 MiB, fewer than a ring keeps: nothing would rotate out, and
+# the run would measure a ring's start, not its rotation. 2,000,000 frames rotate about 140 files out.
+read -ra PACKETS_BY_SIZE <<<"${BENCH_RING_PACKETS:-64:2000000 1500:200000}"
+packets_for() { # SIZE
+    local entry
+    for entry in "${PACKETS_BY_SIZE[@]}"; do
+        [[ $entry == *:* ]] || { printf '%s' "$entry"; return; }
+        [[ ${entry%%:*} == "$1" ]] && { printf '%s' "${entry#*:}"; return; }
+    done
+    die "BENCH_RING_PACKETS (${PACKETS_BY_SIZE[*]}) gives no packet count for $1-byte frames"
+}
 REPS=${BENCH_RING_REPS:-3}
 read -ra SIZES <<<"${BENCH_RING_SIZES:-64 1500}"
 read -ra DESTS <<<"${BENCH_RING_DESTS:-tmpfs disk}"
@@ -43,6 +54,7 @@ done
 
 # send SIZE: one burst of PACKETS frames at top speed.
 send() {
+    PACKETS=$(packets_for "$1")
     if [[ $GEN == trafgen ]]; then
         ip netns exec "$NS_GEN" taskset -c "$GEN_CPU" trafgen -i "$WORK/pcaps/udp-$1.trafgen" -o "$IF_GEN" -n "$PACKETS" \
             -P "$((GEN_CPU + 1))" >"$WORK/gen.log" 2>&1

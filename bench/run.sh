@@ -26,7 +26,10 @@ if [[ $SMOKE == 1 ]]; then
     # takes ~10 s to set up; its -B run covers the same code path.
     : "${BENCH_TOOLS:=pcapctl pcapctl-B tcpdump tcpdump-B dumpcap dumpcap-B netsniff-ng-B pcount-B}"
 fi
-PACKETS=${BENCH_PACKETS:-200000}      # packets per burst
+# Packets per burst: one N for every frame size, or SIZE:N pairs. 64-byte bursts are five times longer:
+# 200,000 of them take 0.5 s and cost a capturer 20-30 ms, so start-up (which every row also reports
+# apart) would decide the per-packet figures (docs/benchmarks.md, "Burst length").
+read -ra PACKETS_BY_SIZE <<<"${BENCH_PACKETS:-64:1000000 1500:200000}"
 REPS=${BENCH_REPS:-3}                 # repetitions of the whole matrix
 read -ra SIZES <<<"${BENCH_SIZES:-64 1500}"
 read -ra DESTS <<<"${BENCH_DESTS:-tmpfs disk}"
@@ -77,10 +80,18 @@ UPDATE_DOCS=${BENCH_UPDATE_DOCS:-1}
 DOCS_FILE=${BENCH_DOCS:-$REPO_DIR/docs/benchmarks.md}
 RESULTS_ROOT=${BENCH_RESULTS:-$BENCH_DIR/results}
 
-# Packets per pcap file; tcpreplay loops over it to make the burst.
-PCAP_PKTS=$((PACKETS < 10000 ? PACKETS : 10000))
-LOOPS=$((PACKETS / PCAP_PKTS))
-PACKETS=$((PCAP_PKTS * LOOPS)) # exact number each burst sends
+# The burst for SIZE-byte frames: sets PACKETS (the exact number it sends), PCAP_PKTS (frames in the
+# pcap file tcpreplay loops over) and LOOPS.
+burst_for() { # SIZE
+    local entry n=
+    for entry in "${PACKETS_BY_SIZE[@]}"; do
+        if [[ $entry != *:* ]]; then n=$entry; elif [[ ${entry%%:*} == "$1" ]]; then n=${entry#*:}; fi
+    done
+    [[ $n =~ ^[1-9][0-9]*$ ]] || die "BENCH_PACKETS (${PACKETS_BY_SIZE[*]}) gives no packet count for $1-byte frames"
+    PCAP_PKTS=$((n < 10000 ? n : 10000))
+    LOOPS=$((n / PCAP_PKTS))
+    PACKETS=$((PCAP_PKTS * LOOPS))
+}
 
 # ------------------------------------------------------------------ state
 WORK=
@@ -180,6 +191,7 @@ make_pcaps() {
     local size
     for size in "${SIZES[@]}" "${SWEEP_SIZES[@]}" "${BUFSWEEP_SIZES[@]}" "${STALL_SIZES[@]}" "$SOAK_SIZE"; do
         [[ -f $WORK/pcaps/udp-$size.pcap ]] && continue
+        burst_for "$size"
         "$BIN/mkpcap" "$WORK/pcaps/udp-$size.pcap" "$PCAP_PKTS" "$size" \
             "$MAC_GEN" "$MAC_CAP" "$IP_GEN" "$IP_CAP" 9
         if [[ $GEN == trafgen ]]; then
@@ -215,7 +227,7 @@ write_meta() {
         printf 'cores\t%s\n' "$(nproc)"
         printf 'memory\t%s\n' "$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
         printf 'pinning\tgenerator on CPU %s, capturer on CPU %s (taskset)\n' "$GEN_CPU" "$CAP_CPU"
-        printf 'packets\t%s\n' "$PACKETS"
+        printf 'packets\t%s\n' "${PACKETS_BY_SIZE[*]}"
         printf 'reps\t%s\n' "$REPS"
         printf 'sizes\t%s\n' "${SIZES[*]}"
         printf 'snaplen\t%s\n' "$SNAPLEN"
@@ -248,6 +260,7 @@ G_SENT= G_SECS= G_PPS=
 generate() { # SIZE PPS LOG
     local size=$1 pps=$2 log=$3 tmo rc=0
     G_SENT= G_SECS= G_PPS=
+    burst_for "$size"
     # Bound the wait: at least 60 s, or three times the paced burst length.
     tmo=60
     ((pps > 0)) && tmo=$((60 + 3 * PACKETS / pps))
@@ -279,7 +292,7 @@ generate() { # SIZE PPS LOG
 }
 
 # -------------------------------------------------------------- one run
-CSV_HEADER="mode,rep,size,pps,dest,tool,buf_mib,sent,gen_tx,cap_rx,cap_rx_drop,written,tool_recv,tool_drop,tool_ifdrop,cpu_s,cpu_ready_s,rss_kib,ready_ms,gen_secs,gen_pps,stop_ms,status,cpu_total_s,cli_cpu_s,cpus"
+CSV_HEADER="mode,rep,size,pps,dest,tool,buf_mib,sent,gen_tx,cap_rx,cap_rx_drop,written,tool_recv,tool_drop,tool_ifdrop,cpu_s,cpu_ready_s,rss_kib,ready_ms,gen_secs,gen_pps,stop_ms,status,cpu_total_s,cli_cpu_s,cpus,writeback_s"
 
 csv_row() { # FILE FIELDS...
     local file=$1 IFS=,
@@ -306,7 +319,7 @@ run_burst() { # MODE REP SIZE PPS DEST TOOL BUF_MIB
     rx0=$(if_counter "$NS_CAP" "$IF_CAP" rx_packets)
     rd0=$(if_counter "$NS_CAP" "$IF_CAP" rx_dropped)
 
-    local sent='' written='' recv='' drop='' ifdrop='' cpu='' cpu0='' rss='' ready='' gsecs='' gpps='' stopms='' cputot='' clicpu='' cpus=''
+    local sent='' written='' recv='' drop='' ifdrop='' cpu='' cpu0='' rss='' ready='' gsecs='' gpps='' stopms='' cputot='' clicpu='' cpus='' writeback=''
     if ! cap_start "$tool" "$dir" "$name" "$buf"; then
         status="error: $CAP_ERRMSG"
         cap_abort "$tool"
@@ -332,7 +345,7 @@ run_burst() { # MODE REP SIZE PPS DEST TOOL BUF_MIB
             [[ $status == ok ]] && status="error: $R_ERR"
         fi
         written=$R_WRITTEN recv=$R_TOOL_RECV drop=$R_TOOL_DROP ifdrop=$R_TOOL_IFDROP cpu=$R_CPU rss=$R_RSS stopms=$R_STOP_MS
-        cputot=$R_CPU_TOTAL clicpu=$R_CLI_CPU
+        cputot=$R_CPU_TOTAL clicpu=$R_CLI_CPU writeback=$R_WRITEBACK
     fi
     tx1=$(if_counter "$NS_GEN" "$IF_GEN" tx_packets)
     rx1=$(if_counter "$NS_CAP" "$IF_CAP" rx_packets)
@@ -352,7 +365,7 @@ run_burst() { # MODE REP SIZE PPS DEST TOOL BUF_MIB
     [[ $status == ok ]] || ERRORS=$((ERRORS + 1))
     csv_row "$OUT/dataplane.csv" "$mode" "$rep" "$size" "$pps" "$dest" "$tool" "$buf_col" \
         "$sent" "$((tx1 - tx0))" "$((rx1 - rx0))" "$((rd1 - rd0))" "$written" "$recv" "$drop" "$ifdrop" \
-        "$cpu" "$cpu0" "$rss" "$ready" "$gsecs" "$gpps" "$stopms" "${status//,/;}" "$cputot" "$clicpu" "$cpus"
+        "$cpu" "$cpu0" "$rss" "$ready" "$gsecs" "$gpps" "$stopms" "${status//,/;}" "$cputot" "$clicpu" "$cpus" "$writeback"
     local kept='?'
     [[ -n $written && -n $sent && $sent -gt 0 ]] && kept=$(awk -v w="$written" -v s="$sent" 'BEGIN { printf "%.2f%%", 100 * w / s }')
     log "$(printf '%-8s rep %s %4sB %7s %-5s %-13s sent %-7s kept %-7s (%s) drop %-6s cpu %-5s total %-8s rss %sK %s' \
@@ -376,7 +389,7 @@ rotated() { # N ITEMS...
 run_matrix() {
     local rep size dest tool
     local -a order
-    log "data plane: $REPS reps x sizes (${SIZES[*]}) x dests (${DESTS[*]}), $PACKETS packets per burst at top speed"
+    log "data plane: $REPS reps x sizes (${SIZES[*]}) x dests (${DESTS[*]}), bursts of ${PACKETS_BY_SIZE[*]} packets at top speed"
     for ((rep = 1; rep <= REPS; rep++)); do
         mapfile -t order < <(rotated "$((rep - 1))" "${TOOLS[@]}")
         for size in "${SIZES[@]}"; do
@@ -693,7 +706,7 @@ run_soak() {
     [[ $status == ok ]] || ERRORS=$((ERRORS + 1))
     csv_row "$OUT/dataplane.csv" soak 1 "$SOAK_SIZE" "$SOAK_PPS" "$SOAK_DEST" "$tool" "$BUF_MIB" \
         "$G_SENT" "" "" "" "$R_WRITTEN" "$R_TOOL_RECV" "$R_TOOL_DROP" "$R_TOOL_IFDROP" \
-        "$R_CPU" "$CAP_CPU0" "$R_RSS" "" "$SOAK_S" "$SOAK_PPS" "$R_STOP_MS" "${status//,/;}" "$R_CPU_TOTAL" "$R_CLI_CPU" "$CAP_CPUS"
+        "$R_CPU" "$CAP_CPU0" "$R_RSS" "" "$SOAK_S" "$SOAK_PPS" "$R_STOP_MS" "${status//,/;}" "$R_CPU_TOTAL" "$R_CLI_CPU" "$CAP_CPUS" "$R_WRITEBACK"
     log "soak: sent ${G_SENT:-?} kept ${R_WRITTEN:-?} drops ${R_TOOL_DROP:-?} peak RSS ${R_RSS:-?} KiB"
 }
 
@@ -701,7 +714,8 @@ run_soak() {
 main() {
     [[ $(id -u) -eq 0 ]] || die "run as root (network namespaces and packet capture)"
     bash "$BENCH_DIR/deps.sh"
-    ((PACKETS > 0)) || die "BENCH_PACKETS must be positive"
+    local size
+    for size in "${SIZES[@]}" "${SWEEP_SIZES[@]}" "${BUFSWEEP_SIZES[@]}" "${STALL_SIZES[@]}"; do burst_for "$size"; done
     ((GEN_CPU != CAP_CPU)) || warn "generator and capturer share CPU $CAP_CPU"
     trap cleanup EXIT
     trap 'exit 130' INT
