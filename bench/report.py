@@ -196,6 +196,7 @@ def conditions(meta, runs, more_dates=()):
         ("filter", "filter"),
         ("buf_mib", "kernel buffer of the `-B` rows (MiB)"),
         ("drain_s", "minimum drain pause after a burst (s)"),
+        ("warm_mib", "ring built and freed before each capturer starts (MiB, bench/warmring.c)"),
         ("stall", "stalled runs: capture CPU taken"),
         ("stall_buf_mib", "kernel buffer of the `-B` rows in stalled runs (MiB)"),
         ("stall_paced_pps", "paced stalled runs: frame size:packets per second (tcpreplay)"),

@@ -15,9 +15,9 @@ REPO_DIR=$(dirname "$BENCH_DIR")
 # shellcheck source=bench/lib.sh
 source "$BENCH_DIR/lib.sh"
 
-# Packets per burst, per frame size (SIZE:N ..., or one N for every size). A 64-byte burst of the main
-# harness's 200,000 frames fills 16 files of 1 MiB, fewer than a ring keeps: nothing would rotate out, and
-# the run would measure a ring's start, not its rotation. 2,000,000 frames rotate about 140 files out.
+# Packets per burst, per frame size (SIZE:N ..., or one N for every size). 200,000 frames of 64 B fill 16
+# files of 1 MiB, fewer than a ring keeps: nothing would rotate out, and the run would measure a ring's
+# start, not its rotation. 2,000,000 frames rotate about 140 files out.
 read -ra PACKETS_BY_SIZE <<<"${BENCH_RING_PACKETS:-64:2000000 1500:200000}"
 packets_for() { # SIZE
     local entry

@@ -38,6 +38,7 @@ BUF_MIB=${BENCH_BUF_MIB:-32}          # kernel buffer of every *-B capturer
 DRAIN_S=${BENCH_DRAIN_S:-1.5}         # minimum pause after a burst (> tcpdump's 1 s timeout)
 DRAIN_MAX_S=${BENCH_DRAIN_MAX_S:-20}
 SETTLE_S=${BENCH_SETTLE_S:-0.3}       # pause between "ready" and the burst
+WARM_MIB=${BENCH_WARM_MIB:-64}        # ring built and freed just before each capturer starts (bench/warmring.c); 0: none
 GEN=${BENCH_GEN:-trafgen}             # trafgen | tcpreplay (paced runs always use tcpreplay)
 GEN_CPU=${BENCH_GEN_CPU:-1}
 CAP_CPU=${BENCH_CAP_CPU:-0}
@@ -185,6 +186,7 @@ build_helpers() {
     cc -O2 -Wall -Wextra -o "$BIN/pcount" "$BENCH_DIR/pcount.c" -lpcap
     cc -O2 -Wall -Wextra -o "$BIN/stall" "$BENCH_DIR/stall.c"
     cc -O2 -Wall -Wextra -o "$BIN/reap" "$BENCH_DIR/reap.c"
+    cc -O2 -Wall -Wextra -o "$BIN/warmring" "$BENCH_DIR/warmring.c"
 }
 
 make_pcaps() {
@@ -234,6 +236,7 @@ write_meta() {
         printf 'filter\t%s / pcapctl %s\n' "$BPF_FILTER" "$PCAPCTL_FILTERS"
         printf 'buf_mib\t%s\n' "$BUF_MIB"
         printf 'drain_s\t%s\n' "$DRAIN_S"
+        printf 'warm_mib\t%s\n' "$WARM_MIB"
         printf 'tmpfs\t%s (%s)\n' "$TMPFS_ROOT" "$(fs_type "$TMPFS_ROOT")"
         printf 'disk\t%s (%s)\n' "$DISK_ROOT" "$(fs_type "$DISK_ROOT")"
         if [[ $HAVE_PCAPCTL == 1 ]]; then
@@ -320,6 +323,9 @@ run_burst() { # MODE REP SIZE PPS DEST TOOL BUF_MIB
     rd0=$(if_counter "$NS_CAP" "$IF_CAP" rx_dropped)
 
     local sent='' written='' recv='' drop='' ifdrop='' cpu='' cpu0='' rss='' ready='' gsecs='' gpps='' stopms='' cputot='' clicpu='' cpus='' writeback=''
+    # Every capturer's ring starts on memory the host still backs, whatever ran before it (*CPU time* in
+    # docs/benchmarks.md): without this a 32 MiB ring cost 6 ms or 90 ms of start-up by the order of the runs.
+    ((WARM_MIB > 0)) && { taskset -c "$CAP_CPU" "$BIN/warmring" "$WARM_MIB" || warn "warmring failed"; }
     if ! cap_start "$tool" "$dir" "$name" "$buf"; then
         status="error: $CAP_ERRMSG"
         cap_abort "$tool"
