@@ -310,17 +310,6 @@ file_packets() {
     awk -F'\t' 'NF >= 2 && $2 ~ /^[0-9]+$/ { print $2; exit }' <<<"$out"
 }
 
-# CPU seconds (user + system) an fsync of FILE costs the process that calls it: the writeback of what is
-# still dirty. Nothing for a file already synced (pcapctl's) or on tmpfs, which has no writeback.
-writeback_cpu_s() { # FILE
-    python3 -c 'import os, resource, sys
-fd = os.open(sys.argv[1], os.O_RDONLY)
-before = resource.getrusage(resource.RUSAGE_SELF)
-os.fsync(fd)
-after = resource.getrusage(resource.RUSAGE_SELF)
-print("%.6f" % (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime))' "$1" 2>/dev/null
-}
-
 # First integer captured by a sed -E expression from a file; "" if none.
 grab() { # FILE SED_REGEX_WITH_ONE_GROUP
     sed -nE "s#$2#\\1#p" "$1" 2>/dev/null | head -n 1
@@ -416,7 +405,9 @@ cap_stop() { # TOOL
             R_ERR="exit status $rc"
         fi
     fi
-    [[ -n $CAP_FILE && -f $CAP_FILE ]] && R_WRITEBACK=$(writeback_cpu_s "$CAP_FILE")
+    # What the file's writeback costs, in a process of its own: nothing for a file already synced
+    # (pcapctl's) or on tmpfs, the whole writeback for a capturer that never syncs.
+    [[ -n $CAP_FILE && -f $CAP_FILE ]] && R_WRITEBACK=$(file_op_cpu_s fsync "$CAP_FILE" 2>/dev/null)
     [[ -n $CAP_FILE ]] && rm -f -- "$CAP_FILE"
     [[ -z $R_ERR ]]
 }

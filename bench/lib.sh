@@ -189,6 +189,33 @@ wait_quiescent() { # PID MIN_S MAX_S
     done
 }
 
+# CPU seconds (user + system) that fsync or unlink of FILE costs the process doing it: the writeback of
+# what is still dirty, or the freeing of the file's pages and blocks.
+file_op_cpu_s() { # fsync|unlink FILE
+    python3 -c 'import os, resource, sys
+op, path = sys.argv[1], sys.argv[2]
+fd = os.open(path, os.O_RDONLY) if op == "fsync" else None
+before = resource.getrusage(resource.RUSAGE_SELF)
+if fd is None:
+    os.unlink(path)
+else:
+    os.fsync(fd)
+after = resource.getrusage(resource.RUSAGE_SELF)
+print("%.6f" % (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime))' "$1" "$2"
+}
+
+# ------------------------------------------------------------ knobs
+# The value a per-size knob gives SIZE-byte frames. ENTRIES are SIZE:N pairs ("64:1000000 1500:200000");
+# a plain N applies to every size no pair names. Prints nothing and fails when none applies.
+value_for_size() { # SIZE ENTRIES...
+    local size=$1 entry plain= listed=
+    shift
+    for entry in "$@"; do
+        if [[ $entry != *:* ]]; then plain=$entry; elif [[ ${entry%%:*} == "$size" ]]; then listed=${entry#*:}; fi
+    done
+    [[ ${listed:-$plain} =~ ^[1-9][0-9]*$ ]] && printf '%s' "${listed:-$plain}"
+}
+
 # ---------------------------------------------------------------- JSON
 # Print the first value found for any of KEYS anywhere in a JSON document
 # (keys may be nested); prints nothing if none is present.

@@ -20,12 +20,8 @@ source "$BENCH_DIR/lib.sh"
 # start, not its rotation. 2,000,000 frames rotate about 140 files out.
 read -ra PACKETS_BY_SIZE <<<"${BENCH_RING_PACKETS:-64:2000000 1500:200000}"
 packets_for() { # SIZE
-    local entry
-    for entry in "${PACKETS_BY_SIZE[@]}"; do
-        [[ $entry == *:* ]] || { printf '%s' "$entry"; return; }
-        [[ ${entry%%:*} == "$1" ]] && { printf '%s' "${entry#*:}"; return; }
-    done
-    die "BENCH_RING_PACKETS (${PACKETS_BY_SIZE[*]}) gives no packet count for $1-byte frames"
+    value_for_size "$1" "${PACKETS_BY_SIZE[@]}" ||
+        die "BENCH_RING_PACKETS (${PACKETS_BY_SIZE[*]}) gives no packet count for $1-byte frames"
 }
 REPS=${BENCH_RING_REPS:-3}
 read -ra SIZES <<<"${BENCH_RING_SIZES:-64 1500}"
@@ -62,16 +58,6 @@ send() {
         ip netns exec "$NS_GEN" taskset -c "$GEN_CPU" tcpreplay -i "$IF_GEN" -K --loop=$((PACKETS / PCAP_PKTS)) --topspeed \
             "$WORK/pcaps/udp-$1.pcap" >"$WORK/gen.log" 2>&1
     fi
-}
-
-# The CPU (user + system seconds) that deleting FILE costs the process that deletes it: what a ring pays
-# for each file it rotates out (freeing the file's pages and blocks), here for a whole single-file capture.
-deletion_cpu() {
-    python3 -c 'import os, resource, sys
-before = resource.getrusage(resource.RUSAGE_SELF)
-os.unlink(sys.argv[1])
-after = resource.getrusage(resource.RUSAGE_SELF)
-print("%.4f" % (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime))' "$1"
 }
 
 # An array, not a function: a backgrounded simple command is exec'ed in place, so $! is the capturer.
@@ -139,7 +125,8 @@ for ((rep = 1; rep <= REPS; rep++)); do
                 sleep 1.5
                 stop "$tool"
                 DELETE=-
-                [[ $tool == pcapctl-file ]] && DELETE=$(deletion_cpu "$DIR/c.cap")
+                # What deleting the single file costs: a ring pays it for each file it rotates out.
+                [[ $tool == pcapctl-file ]] && DELETE=$(file_op_cpu_s unlink "$DIR/c.cap")
                 awk -v d="$dest" -v s="$size" -v r="$rep" -v t="$tool" -v n="$PACKETS" -v w="${GOT:-0}" -v c="$CPU" -v x="$DELETE" \
                     'BEGIN { printf "%s\t%s\t%s\t%s\t%d\t%d\t%.4f\t%s\t%.0f\t%s\n", d, s, r, t, n, w, w / n, c, (w > 0 ? c * 1e9 / w : 0), x }'
             done

@@ -81,15 +81,16 @@ UPDATE_DOCS=${BENCH_UPDATE_DOCS:-1}
 DOCS_FILE=${BENCH_DOCS:-$REPO_DIR/docs/benchmarks.md}
 RESULTS_ROOT=${BENCH_RESULTS:-$BENCH_DIR/results}
 
+# Frames in the pcap file tcpreplay loops over: at most this many, fewer for a shorter burst.
+PCAP_MAX_FRAMES=10000
+
 # The burst for SIZE-byte frames: sets PACKETS (the exact number it sends), PCAP_PKTS (frames in the
 # pcap file tcpreplay loops over) and LOOPS.
 burst_for() { # SIZE
-    local entry n=
-    for entry in "${PACKETS_BY_SIZE[@]}"; do
-        if [[ $entry != *:* ]]; then n=$entry; elif [[ ${entry%%:*} == "$1" ]]; then n=${entry#*:}; fi
-    done
-    [[ $n =~ ^[1-9][0-9]*$ ]] || die "BENCH_PACKETS (${PACKETS_BY_SIZE[*]}) gives no packet count for $1-byte frames"
-    PCAP_PKTS=$((n < 10000 ? n : 10000))
+    local n
+    n=$(value_for_size "$1" "${PACKETS_BY_SIZE[@]}") ||
+        die "BENCH_PACKETS (${PACKETS_BY_SIZE[*]}) gives no packet count for $1-byte frames"
+    PCAP_PKTS=$((n < PCAP_MAX_FRAMES ? n : PCAP_MAX_FRAMES))
     LOOPS=$((n / PCAP_PKTS))
     PACKETS=$((PCAP_PKTS * LOOPS))
 }
@@ -193,7 +194,9 @@ make_pcaps() {
     local size
     for size in "${SIZES[@]}" "${SWEEP_SIZES[@]}" "${BUFSWEEP_SIZES[@]}" "${STALL_SIZES[@]}" "$SOAK_SIZE"; do
         [[ -f $WORK/pcaps/udp-$size.pcap ]] && continue
-        burst_for "$size"
+        # The soak's size needs no burst of its own: its pcap is looped for a duration.
+        PCAP_PKTS=$PCAP_MAX_FRAMES
+        value_for_size "$size" "${PACKETS_BY_SIZE[@]}" >/dev/null && burst_for "$size"
         "$BIN/mkpcap" "$WORK/pcaps/udp-$size.pcap" "$PCAP_PKTS" "$size" \
             "$MAC_GEN" "$MAC_CAP" "$IP_GEN" "$IP_CAP" 9
         if [[ $GEN == trafgen ]]; then
@@ -436,11 +439,7 @@ run_stalled() {
 
 # The packet rate the paced stalled runs send SIZE-byte frames at.
 stall_paced_rate() { # SIZE
-    local pair
-    for pair in "${STALL_PACED_PPS[@]}"; do
-        [[ ${pair%%:*} == "$1" ]] && { printf '%s' "${pair#*:}"; return; }
-    done
-    printf '200000'
+    value_for_size "$1" "${STALL_PACED_PPS[@]}" || printf '200000'
 }
 
 # The equal-ring comparison once more, with the generator paced.  At top
@@ -720,8 +719,14 @@ run_soak() {
 main() {
     [[ $(id -u) -eq 0 ]] || die "run as root (network namespaces and packet capture)"
     bash "$BENCH_DIR/deps.sh"
+    # Every size a burst will be sent at has a burst length (the soak's stream needs none).
     local size
-    for size in "${SIZES[@]}" "${SWEEP_SIZES[@]}" "${BUFSWEEP_SIZES[@]}" "${STALL_SIZES[@]}"; do burst_for "$size"; done
+    local -a burst_sizes=()
+    if ((MAIN)); then burst_sizes+=("${SIZES[@]}"); fi
+    if ((STALL)); then burst_sizes+=("${STALL_SIZES[@]}"); fi
+    if ((SWEEP)); then burst_sizes+=("${SWEEP_SIZES[@]}"); fi
+    if ((BUFSWEEP)); then burst_sizes+=("${BUFSWEEP_SIZES[@]}"); fi
+    for size in "${burst_sizes[@]}"; do burst_for "$size"; done
     ((GEN_CPU != CAP_CPU)) || warn "generator and capturer share CPU $CAP_CPU"
     trap cleanup EXIT
     trap 'exit 130' INT
