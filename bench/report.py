@@ -671,7 +671,8 @@ def main(argv):
     lines += soak_summary(soak, runs, meta)
     lines += errors(runs)
     where = ", ".join(f"`bench/results/{os.path.basename(os.path.realpath(d))}/`" for d in dirs)
-    lines += ["", f"Raw data: {where} (dataplane.csv, ctl.csv, soak.csv, meta.tsv)."]
+    kept = [n for n in ("dataplane.csv", "ctl.csv", "soak.csv", "meta.tsv") if any(os.path.exists(os.path.join(d, n)) for d in dirs)]
+    lines += ["", f"Raw data: {where} ({', '.join(kept)})."]
     body = "\n".join(lines)
     with open(os.path.join(out_dir, "report.md"), "w") as f:
         f.write(body + "\n")
