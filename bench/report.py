@@ -200,6 +200,7 @@ def conditions(meta, runs, more_dates=()):
         ("stall", "stalled runs: capture CPU taken"),
         ("stall_buf_mib", "kernel buffer of the `-B` rows in stalled runs (MiB)"),
         ("stall_paced_pps", "paced stalled runs: frame size:packets per second (tcpreplay)"),
+        ("stall_paced_packets", "paced stalled runs: frame size:packets per burst (other sizes: as above)"),
         ("tmpfs", "tmpfs destination"),
         ("disk", "disk destination"),
         ("pcapctl", "pcapctl binary"),
@@ -658,7 +659,8 @@ def main(argv):
     lines += burst_table(runs, "stall", "Bursts with the capture CPU stalled", stall_note)
     paced_note = (
         f"The equal-ring (`-B`, {meta.get('stall_buf_mib', '?')} MiB) runs of the stalled bursts again, with tcpreplay "
-        f"sending at a fixed rate (size:pps {meta.get('stall_paced_pps', '?')}). At top speed the generator's CPU also "
+        f"sending at a fixed rate (size:pps {meta.get('stall_paced_pps', '?')}; bursts of size:packets "
+        f"{meta.get('stall_paced_packets', 'as above')}). At top speed the generator's CPU also "
         "runs the capture side's receive path, where a packet the full ring drops costs less than one copied in, so "
         "a capturer that loses more is offered more, and the fraction kept follows the generator's rate from run to "
         "run. Paced, every capturer gets the same load: the equal-buffer targets are judged on these runs. Columns as above."

@@ -17,8 +17,9 @@ source "$BENCH_DIR/lib.sh"
 
 # Packets per burst, per frame size (SIZE:N ..., or one N for every size). 200,000 frames of 64 B fill 16
 # files of 1 MiB, fewer than a ring keeps: nothing would rotate out, and the run would measure a ring's
-# start, not its rotation. 2,000,000 frames rotate about 140 files out.
-read -ra PACKETS_BY_SIZE <<<"${BENCH_RING_PACKETS:-64:2000000 1500:200000}"
+# start, not its rotation. 2,000,000 frames rotated about 140 files out but cost a capturer only 0.2 s,
+# so that one file's runs spread by ±25 %; 6,000,000 (about 460 files) are three times as long.
+read -ra PACKETS_BY_SIZE <<<"${BENCH_RING_PACKETS:-64:6000000 1500:200000}"
 packets_for() { # SIZE
     value_for_size "$1" "${PACKETS_BY_SIZE[@]}" ||
         die "BENCH_RING_PACKETS (${PACKETS_BY_SIZE[*]}) gives no packet count for $1-byte frames"
@@ -32,6 +33,8 @@ PCAPCTL=${PCAPCTL:-$REPO_DIR/.build/release/pcapctl}
 CAP_CPU=${BENCH_CAP_CPU:-0}
 GEN_CPU=${BENCH_GEN_CPU:-1}
 PCAP_PKTS=1000
+# The TSV goes to the terminal and to RESULTS/ring.tsv; bench/ring_report.py then prints its summary.
+RESULTS=${BENCH_RESULTS:-$BENCH_DIR/results}/$(date -u +%Y%m%dT%H%M%SZ)-ring
 
 WORK=$(mktemp -d /dev/shm/pcapctl-ring-bench.XXXXXX)
 DISK_WORK=$(mktemp -d /var/tmp/pcapctl-ring-bench.XXXXXX)
@@ -110,26 +113,37 @@ stop() {
     esac
 }
 
-printf 'dest\tsize\trep\ttool\tsent\twritten\tfraction\tcpu_s\tcpu_ns_per_packet\tdelete_cpu_s\n'
-for ((rep = 1; rep <= REPS; rep++)); do
-    for dest in "${DESTS[@]}"; do
-        for size in "${SIZES[@]}"; do
-            for tool in ${BENCH_RING_TOOLS:-pcapctl-file pcapctl-ring dumpcap-ring tcpdump-ring}; do
-                DIR=$([[ $dest == disk ]] && echo "$DISK_WORK" || echo "$WORK")/run && rm -rf "$DIR" && mkdir -p "$DIR"
-                # No capturer competes with the previous one's writeback.
-                sync -f "$DIR"
-                start "$tool"
-                sleep 0.3
-                CPU0=$(proc_cpu_s "$PID")
-                send "$size"
-                sleep 1.5
-                stop "$tool"
-                DELETE=-
-                # What deleting the single file costs: a ring pays it for each file it rotates out.
-                [[ $tool == pcapctl-file ]] && DELETE=$(file_op_cpu_s unlink "$DIR/c.cap")
-                awk -v d="$dest" -v s="$size" -v r="$rep" -v t="$tool" -v n="$PACKETS" -v w="${GOT:-0}" -v c="$CPU" -v x="$DELETE" \
-                    'BEGIN { printf "%s\t%s\t%s\t%s\t%d\t%d\t%.4f\t%s\t%.0f\t%s\n", d, s, r, t, n, w, w / n, c, (w > 0 ? c * 1e9 / w : 0), x }'
+read -ra TOOLS <<<"${BENCH_RING_TOOLS:-pcapctl-file pcapctl-ring dumpcap-ring tcpdump-ring}"
+# One TSV line per run, every round of every cell.
+run_rounds() {
+    printf 'dest\tsize\trep\ttool\tsent\twritten\tfraction\tcpu_s\tcpu_ns_per_packet\tdelete_cpu_s\n'
+    for ((rep = 1; rep <= REPS; rep++)); do
+        # Every other round runs the tools in reverse, so neither the file nor the ring always goes first.
+        order=("${TOOLS[@]}")
+        ((rep % 2 == 0)) && for ((i = 0; i < ${#TOOLS[@]}; i++)); do order[i]=${TOOLS[${#TOOLS[@]} - 1 - i]}; done
+        for dest in "${DESTS[@]}"; do
+            for size in "${SIZES[@]}"; do
+                for tool in "${order[@]}"; do
+                    DIR=$([[ $dest == disk ]] && echo "$DISK_WORK" || echo "$WORK")/run && rm -rf "$DIR" && mkdir -p "$DIR"
+                    # No capturer competes with the previous one's writeback.
+                    sync -f "$DIR"
+                    start "$tool"
+                    sleep 0.3
+                    CPU0=$(proc_cpu_s "$PID")
+                    send "$size"
+                    sleep 1.5
+                    stop "$tool"
+                    DELETE=-
+                    # What deleting the single file costs: a ring pays it for each file it rotates out.
+                    [[ $tool == pcapctl-file ]] && DELETE=$(file_op_cpu_s unlink "$DIR/c.cap")
+                    awk -v d="$dest" -v s="$size" -v r="$rep" -v t="$tool" -v n="$PACKETS" -v w="${GOT:-0}" -v c="$CPU" -v x="$DELETE" \
+                        'BEGIN { printf "%s\t%s\t%s\t%s\t%d\t%d\t%.4f\t%s\t%.0f\t%s\n", d, s, r, t, n, w, w / n, c, (w > 0 ? c * 1e9 / w : 0), x }'
+                done
             done
         done
     done
-done
+}
+mkdir -p "$RESULTS"
+run_rounds | tee "$RESULTS/ring.tsv"
+echo
+python3 "$BENCH_DIR/ring_report.py" "$RESULTS/ring.tsv" | tee "$RESULTS/summary.md"

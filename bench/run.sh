@@ -72,6 +72,11 @@ STALL_REPS=${BENCH_STALL_REPS:-$REPS}
 # listed is paced at 200 kpps.  At top speed the offered load depends on the capturer (see run_stalled).
 STALL_PACED=${BENCH_STALL_PACED:-1}
 read -ra STALL_PACED_PPS <<<"${BENCH_STALL_PACED_PPS:-64:350000 1500:200000}"
+# Their bursts, SIZE:N pairs (a size not listed: BENCH_PACKETS). Under a periodic stall the fraction kept
+# depends on where the burst ends in the stall's period: a 1500-byte burst of 200,000 frames (about 17
+# periods at the rate tcpreplay reaches here) moved it by up to 2 points from run to run for every capturer,
+# the C reader included; three times as many periods cut that to a third (docs/benchmarks.md).
+read -ra STALL_PACED_PACKETS <<<"${BENCH_STALL_PACED_PACKETS:-1500:600000}"
 SOAK_S=${BENCH_SOAK:-0}
 SOAK_PPS=${BENCH_SOAK_PPS:-20000}
 SOAK_SIZE=${BENCH_SOAK_SIZE:-64}
@@ -254,6 +259,7 @@ write_meta() {
         printf 'stall\t%s ms of every %s ms on CPU %s (SCHED_FIFO)\n' "$STALL_MS" "$STALL_PERIOD_MS" "$CAP_CPU"
         printf 'stall_buf_mib\t%s\n' "$STALL_BUF_MIB"
         ((STALL_PACED)) && printf 'stall_paced_pps\t%s\n' "${STALL_PACED_PPS[*]}"
+        ((STALL_PACED)) && printf 'stall_paced_packets\t%s\n' "${STALL_PACED_PACKETS[*]}"
         printf 'sweep_stall\t%s\n' "$SWEEP_STALL"
         printf 'smoke\t%s\n' "$SMOKE"
     } >"$f"
@@ -454,6 +460,12 @@ run_stalled_paced() {
     for tool in "${TOOLS[@]}"; do [[ $tool == *-B ]] && TOOLS_PACED+=("$tool"); done
     ((${#TOOLS_PACED[@]})) || return 0
     local -a TOOLS=("${TOOLS_PACED[@]}")
+    # burst_for reads PACKETS_BY_SIZE: the paced bursts' lengths take precedence, for these runs only.
+    local -a PACKETS_BY_SIZE=("${PACKETS_BY_SIZE[@]}")
+    for size in "${STALL_SIZES[@]}"; do
+        value_for_size "$size" "${STALL_PACED_PACKETS[@]}" >/dev/null &&
+            PACKETS_BY_SIZE+=("$size:$(value_for_size "$size" "${STALL_PACED_PACKETS[@]}")")
+    done
     for size in "${STALL_SIZES[@]}"; do
         log "stalled capture CPU, generator paced: $STALL_REPS reps x $size B at $(stall_paced_rate "$size") pps, dests (${STALL_DESTS[*]}), ${TOOLS[*]}"
         run_rotated stallpaced "$STALL_REPS" "$STALL_BUF_MIB" "$size" "$(stall_paced_rate "$size")" "${STALL_DESTS[*]}"

@@ -4,11 +4,13 @@
 #include "CSystemShim.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -60,4 +62,12 @@ long long pcapctl_valid_length(const char *path) {
 
 int pcapctl_remove_valid_length(const char *path) {
     return lremovexattr(path, valid_length_name) == 0 || errno == ENODATA ? 0 : -1;
+}
+
+int pcapctl_open_directory_beneath(int directory, const char *path) {
+    struct open_how how = {
+        .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+        .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+    };
+    return (int)syscall(SYS_openat2, directory, path, &how, sizeof how);
 }

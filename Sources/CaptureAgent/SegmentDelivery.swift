@@ -89,6 +89,7 @@ final class SegmentDelivery: Sendable {
     }
 
     private func deliverUntilClosed() {
+        let directories = ConfinedFiles.OpenDirectories()
         while true {
             wakeup.wait()
             let (files, newestFileNumber, closing, before) = shared.withLock { shared in
@@ -99,7 +100,7 @@ final class SegmentDelivery: Sendable {
             let outcomes = files.map { file in
                 CaptureDelivery.deliverSegment(
                     file.path, known: file.summary, instance: instance, environment: environment, durable: closing && file == files.last,
-                    into: &delivered)
+                    directories: directories, into: &delivered)
             }
             if let keep {
                 let firstKept = newestFileNumber - keep + 1

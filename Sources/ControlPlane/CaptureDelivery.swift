@@ -62,7 +62,10 @@ public enum CaptureDelivery {
     /// `known` is what the writer that closed the file knows of it (its agent passes it, so the file is not
     /// read again); without it the file is scanned. `durable` syncs each destination's directory after the
     /// link: for the last file of a session, not for every file of a ring (see `ConfinedFiles.copy`).
-    public static func deliverSegment(_ path: String, known: PcapFileSummary? = nil, instance: CaptureInstance, environment: PcapCtlEnvironment, durable: Bool = true, into status: inout InstanceStatus) -> Outcome {
+    public static func deliverSegment(
+        _ path: String, known: PcapFileSummary? = nil, instance: CaptureInstance, environment: PcapCtlEnvironment, durable: Bool = true,
+        directories: ConfinedFiles.OpenDirectories? = nil, into status: inout InstanceStatus
+    ) -> Outcome {
         var outcome = Outcome()
         let fileName = FileSystem.baseName(of: path)
         guard let number = SegmentNames.number(of: fileName) else { return outcome }
@@ -91,7 +94,7 @@ public enum CaptureDelivery {
                 continue
             }
             do {
-                try ConfinedFiles.copy(from: path, toRoot: destination.root, relativePath: relative, durable: durable)
+                try ConfinedFiles.copy(from: path, toRoot: destination.root, relativePath: relative, durable: durable, directories: directories)
                 copies.append("\(destination.root)/\(relative)")
             } catch {
                 copies.append(nil)
@@ -105,7 +108,8 @@ public enum CaptureDelivery {
         segment.storage = copies[1].flatMap(identify)
         outcome.files = segment.delivered.map(\.path)
         outcome.delivered = segment.delivered
-        status.segments = (status.segments ?? []) + [segment]
+        status.segments = status.segments ?? []
+        status.segments?.append(segment)
         return outcome
     }
 

@@ -1,5 +1,6 @@
-import SystemCalls
+import CSystemShim
 import Glibc
+import SystemCalls
 
 /// Writes files beneath a root directory (the captures root, the storage root) so that nothing below the
 /// root can redirect them: every directory below the root is opened relative to its parent with
@@ -20,14 +21,25 @@ public enum ConfinedFiles {
     /// temporary, then linked into place), and an existing file is never replaced. `durable` syncs the
     /// directory after the link (and the copy before it); a continuous capture's closed files, whose own
     /// data is not synced either, skip it.
-    public static func copy(from source: String, length: Int? = nil, toRoot root: String, relativePath: String, durable: Bool = true) throws(Failure) {
+    /// `directories` keeps the destination directory open for the next call (a ring's deliveries).
+    public static func copy(
+        from source: String, length: Int? = nil, toRoot root: String, relativePath: String, durable: Bool = true,
+        directories: OpenDirectories? = nil
+    ) throws(Failure) {
         let components = relativePath.split(separator: "/").map(String.init)
         guard let fileName = components.last, !components.contains(".."), !components.contains(".") else {
             throw Failure(path: "\(root)/\(relativePath)", reason: "the path must name a file beneath \(root)")
         }
         let target = "\(root)/\(relativePath)"
-        guard let directory = try openDirectory(root: root, components: Array(components.dropLast()), displayPath: target, create: true) else {
-            throw Failure(path: target, reason: "cannot create its directory")
+        let parents = Array(components.dropLast())
+        let directory: OwnedDescriptor
+        if let directories {
+            directory = try directories.directory(root: root, components: parents, displayPath: target)
+        } else {
+            guard let opened = try openDirectory(root: root, components: parents, displayPath: target, create: true) else {
+                throw Failure(path: target, reason: "cannot create its directory")
+            }
+            directory = opened
         }
         var sourceInfo = stat()
         let isWholeFile = stat(source, &sourceInfo) == 0 && (length.map { off_t($0) == sourceInfo.st_size } ?? true)
@@ -92,17 +104,53 @@ public enum ConfinedFiles {
         }
     }
 
-    /// Opens `root/components...` as a directory, refusing symlinks. With `create`, missing levels are made
-    /// with mode 0700; without it, a missing level returns nil.
+    /// The destinations of a run of deliveries, kept open between them: a ring delivers hundreds of files
+    /// into one directory, and walking its path for each (a `mkdir` for every level of the root, an `openat`,
+    /// `mkdirat` and `close` for every level below it) was most of the system calls a delivered file cost.
+    /// A root is kept while its path still names it (one `stat`), and the levels below it are opened in one
+    /// call that refuses any symbolic link or escape, as the walk does; anything else (a level missing or
+    /// a link, a root replaced, a kernel before Linux 5.6) is walked again. Not shared between threads.
+    public final class OpenDirectories {
+        private var roots: [String: (directory: OwnedDescriptor, device: dev_t, inode: ino_t)] = [:]
+
+        public init() {}
+
+        fileprivate func directory(root: String, components: [String], displayPath: String) throws(Failure) -> OwnedDescriptor {
+            var info = stat()
+            if let kept = roots[root], stat(root, &info) == 0, info.st_dev == kept.device, info.st_ino == kept.inode {
+                if components.isEmpty { return kept.directory }
+                let below = components.joined(separator: "/")
+                if case .success(let fd) = SystemCall.perform(.openat, { pcapctl_open_directory_beneath(kept.directory.rawValue, below) }) {
+                    return OwnedDescriptor(adopting: fd)
+                }
+            }
+            let rootDirectory = try openRoot(root)
+            roots[root] = fstat(rootDirectory.rawValue, &info) == 0 ? (rootDirectory, info.st_dev, info.st_ino) : nil
+            return try walk(below: rootDirectory, root: root, components: components, displayPath: displayPath, create: true)!
+        }
+    }
+
+    /// Opens `root/components...` as a directory, refusing symlinks below the root. With `create`, missing
+    /// levels are made with mode 0700; without it, a missing level returns nil.
     private static func openDirectory(root: String, components: [String], displayPath: String, create: Bool) throws(Failure) -> OwnedDescriptor? {
         if !create && !FileSystem.exists(root) { return nil }
-        do { try FileSystem.makeDirectories(root) } catch {
+        return try walk(below: try openRoot(root), root: root, components: components, displayPath: displayPath, create: create)
+    }
+
+    /// The root, made if missing (it may be reached through symlinks: it is the operator's choice).
+    private static func openRoot(_ root: String) throws(Failure) -> OwnedDescriptor {
+        do {
+            try FileSystem.makeDirectories(root)
+            return try FileSystem.open(root, O_RDONLY | O_DIRECTORY)
+        } catch {
             throw Failure(path: root, reason: error.description, errno: error)
         }
-        var current: OwnedDescriptor
-        do { current = try FileSystem.open(root, O_RDONLY | O_DIRECTORY) } catch {
-            throw Failure(path: root, reason: error.description, errno: error)
-        }
+    }
+
+    private static func walk(
+        below rootDirectory: OwnedDescriptor, root: String, components: [String], displayPath: String, create: Bool
+    ) throws(Failure) -> OwnedDescriptor? {
+        var current = rootDirectory
         for component in components {
             if !create {
                 var info = stat()

@@ -121,6 +121,40 @@ struct StoreTests {
         #expect(throws: ConfinedFiles.Failure.self) { try ConfinedFiles.copy(from: source, toRoot: root, relativePath: "a/whole.cap") }
         #expect((try FileManager.default.attributesOfItem(atPath: root + "/a")[.posixPermissions] as? NSNumber)?.intValue == 0o700)
     }
+    /// A ring keeps its destination directory open; a directory moved away, or replaced by a symlink, while
+    /// it is open must not take the next file (the path is walked again, by the same rules).
+    @Test func keptDirectoriesFollowTheirPathNotTheirDescriptor() throws {
+        let environment = temporaryEnvironment()
+        let root = environment.capturesRoot
+        try FileSystem.makeDirectories(root)
+        try FileSystem.makeDirectories(environment.home)
+        let source = environment.home + "/src.cap"
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: source))
+        let directories = ConfinedFiles.OpenDirectories()
+        try ConfinedFiles.copy(from: source, toRoot: root, relativePath: "a/b/1.cap", directories: directories)
+        try ConfinedFiles.copy(from: source, toRoot: root, relativePath: "a/b/2.cap", directories: directories)
+        #expect(try FileSystem.listDirectory(root + "/a/b").sorted() == ["1.cap", "2.cap"])
+        try FileSystem.rename(root + "/a/b", root + "/a/moved")
+        try ConfinedFiles.copy(from: source, toRoot: root, relativePath: "a/b/3.cap", directories: directories)
+        #expect(try FileSystem.listDirectory(root + "/a/b") == ["3.cap"])
+        #expect(try FileSystem.listDirectory(root + "/a/moved").sorted() == ["1.cap", "2.cap"])
+        // The directory in use, moved out of the root and linked back in its place, is refused as a link.
+        let outside = environment.home + "/outside"
+        try FileSystem.makeDirectories(outside)
+        try FileSystem.rename(root + "/a/b", outside + "/b")
+        try FileManager.default.createSymbolicLink(atPath: root + "/a/b", withDestinationPath: outside + "/b")
+        #expect(throws: ConfinedFiles.Failure.self) {
+            try ConfinedFiles.copy(from: source, toRoot: root, relativePath: "a/b/4.cap", directories: directories)
+        }
+        #expect(try FileSystem.listDirectory(outside + "/b") == ["3.cap"])
+        // So is a level above it.
+        try FileSystem.rename(root + "/a", outside + "/a")
+        try FileManager.default.createSymbolicLink(atPath: root + "/a", withDestinationPath: outside + "/a")
+        #expect(throws: ConfinedFiles.Failure.self) {
+            try ConfinedFiles.copy(from: source, toRoot: root, relativePath: "a/moved/5.cap", directories: directories)
+        }
+        #expect(try FileSystem.listDirectory(outside + "/a/moved").sorted() == ["1.cap", "2.cap"])
+    }
 }
 
 struct PcapFormatTests {

@@ -34,4 +34,9 @@ long long pcapctl_valid_length(const char *path);
 /// Removes that record from `path` (a file cut to its valid length).
 int pcapctl_remove_valid_length(const char *path);
 
+/// Opens the existing directory `path` below `directory` in one call, refusing any symbolic link on the way
+/// and any escape from `directory` (openat2 with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, Linux 5.6; not in
+/// glibc). Close-on-exec; -1 with errno (ENOSYS on an older kernel).
+int pcapctl_open_directory_beneath(int directory, const char *path);
+
 #endif
