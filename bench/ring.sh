@@ -146,4 +146,4 @@ run_rounds() {
 mkdir -p "$RESULTS"
 run_rounds | tee "$RESULTS/ring.tsv"
 echo
-python3 "$BENCH_DIR/ring_report.py" "$RESULTS/ring.tsv" | tee "$RESULTS/summary.md"
+python3 "$BENCH_DIR/ring_report.py" "$RESULTS/ring.tsv" | tee "$RESULTS/summary.md" || warn "a ring target is not met (FAIL above)"

@@ -62,6 +62,7 @@ read -ra BUFSWEEP_DESTS <<<"${BENCH_BUFSWEEP_DESTS:-tmpfs}"
 BUFSWEEP_REPS=${BENCH_BUFSWEEP_REPS:-3}
 MAIN=${BENCH_MAIN:-1}                  # the main matrix (bursts at top speed)
 STALL=${BENCH_STALL:-1}                # the same bursts with the capture CPU stalled periodically
+STALL_TOP=${BENCH_STALL_TOP:-1}        # 0: of the stalled runs, only the paced ones
 STALL_MS=${BENCH_STALL_MS:-40}
 STALL_PERIOD_MS=${BENCH_STALL_PERIOD_MS:-100}
 STALL_BUF_MIB=${BENCH_STALL_BUF_MIB:-2}  # kernel buffer of the *-B capturers in stalled runs
@@ -73,7 +74,7 @@ STALL_REPS=${BENCH_STALL_REPS:-$REPS}
 STALL_PACED=${BENCH_STALL_PACED:-1}
 read -ra STALL_PACED_PPS <<<"${BENCH_STALL_PACED_PPS:-64:350000 1500:200000}"
 # Their bursts, SIZE:N pairs (a size not listed: BENCH_PACKETS). Under a periodic stall the fraction kept
-# depends on where the burst ends in the stall's period: a 1500-byte burst of 200,000 frames (about 17
+# depends on where the burst ends in the stall's period: a 1500-byte burst of 200,000 frames (about 15
 # periods at the rate tcpreplay reaches here) moved it by up to 2 points from run to run for every capturer,
 # the C reader included; three times as many periods cut that to a third (docs/benchmarks.md).
 read -ra STALL_PACED_PACKETS <<<"${BENCH_STALL_PACED_PACKETS:-1500:600000}"
@@ -439,7 +440,7 @@ run_stalled() {
         return 0
     fi
     log "stalled capture CPU: $STALL_MS ms of every $STALL_PERIOD_MS ms on CPU $CAP_CPU, $STALL_REPS reps x sizes (${STALL_SIZES[*]}), dests (${STALL_DESTS[*]}), top speed, -B buffers $STALL_BUF_MIB MiB"
-    run_rotated stall "$STALL_REPS" "$STALL_BUF_MIB" "${STALL_SIZES[*]}" 0 "${STALL_DESTS[*]}"
+    ((STALL_TOP)) && run_rotated stall "$STALL_REPS" "$STALL_BUF_MIB" "${STALL_SIZES[*]}" 0 "${STALL_DESTS[*]}"
     ((STALL_PACED)) && run_stalled_paced
 }
 
