@@ -76,7 +76,7 @@ read -ra STALL_PACED_PPS <<<"${BENCH_STALL_PACED_PPS:-64:350000 1500:200000}"
 # Their bursts, SIZE:N pairs (a size not listed: BENCH_PACKETS). Under a periodic stall the fraction kept
 # depends on where the burst ends in the stall's period: a 1500-byte burst of 200,000 frames (about 15
 # periods at the rate tcpreplay reaches here) moved it by up to 2 points from run to run for every capturer,
-# the C reader included; three times as many periods cut that to a third (docs/benchmarks.md).
+# the C reader included (up to 2.9 points over five rounds); with 600,000 it was 0.4-1.9 (docs/benchmarks.md).
 read -ra STALL_PACED_PACKETS <<<"${BENCH_STALL_PACED_PACKETS:-1500:600000}"
 SOAK_S=${BENCH_SOAK:-0}
 SOAK_PPS=${BENCH_SOAK_PPS:-20000}
@@ -89,6 +89,8 @@ RESULTS_ROOT=${BENCH_RESULTS:-$BENCH_DIR/results}
 
 # Frames in the pcap file tcpreplay loops over: at most this many, fewer for a shorter burst.
 PCAP_MAX_FRAMES=10000
+# Frames in each size's pcap file (make_pcaps): no more than its shortest burst, main or paced.
+declare -A PCAP_FRAMES=()
 
 # The burst for SIZE-byte frames: sets PACKETS (the exact number it sends), PCAP_PKTS (frames in the
 # pcap file tcpreplay loops over) and LOOPS.
@@ -96,7 +98,7 @@ burst_for() { # SIZE
     local n
     n=$(value_for_size "$1" "${PACKETS_BY_SIZE[@]}") ||
         die "BENCH_PACKETS (${PACKETS_BY_SIZE[*]}) gives no packet count for $1-byte frames"
-    PCAP_PKTS=$((n < PCAP_MAX_FRAMES ? n : PCAP_MAX_FRAMES))
+    PCAP_PKTS=${PCAP_FRAMES[$1]:-$((n < PCAP_MAX_FRAMES ? n : PCAP_MAX_FRAMES))}
     LOOPS=$((n / PCAP_PKTS))
     PACKETS=$((PCAP_PKTS * LOOPS))
 }
@@ -197,13 +199,15 @@ build_helpers() {
 }
 
 make_pcaps() {
-    local size
+    local size n
     for size in "${SIZES[@]}" "${SWEEP_SIZES[@]}" "${BUFSWEEP_SIZES[@]}" "${STALL_SIZES[@]}" "$SOAK_SIZE"; do
         [[ -f $WORK/pcaps/udp-$size.pcap ]] && continue
         # The soak's size needs no burst of its own: its pcap is looped for a duration.
-        PCAP_PKTS=$PCAP_MAX_FRAMES
-        value_for_size "$size" "${PACKETS_BY_SIZE[@]}" >/dev/null && burst_for "$size"
-        "$BIN/mkpcap" "$WORK/pcaps/udp-$size.pcap" "$PCAP_PKTS" "$size" \
+        PCAP_FRAMES[$size]=$PCAP_MAX_FRAMES
+        for n in $(value_for_size "$size" "${PACKETS_BY_SIZE[@]}") $(value_for_size "$size" "${STALL_PACED_PACKETS[@]}"); do
+            if ((n < PCAP_FRAMES[$size])); then PCAP_FRAMES[$size]=$n; fi
+        done
+        "$BIN/mkpcap" "$WORK/pcaps/udp-$size.pcap" "${PCAP_FRAMES[$size]}" "$size" \
             "$MAC_GEN" "$MAC_CAP" "$IP_GEN" "$IP_CAP" 9
         if [[ $GEN == trafgen ]]; then
             # Same frame for trafgen: 14 + 20 + 8 header bytes, then payload.
@@ -439,8 +443,10 @@ run_stalled() {
         warn "stalled runs skipped: $(head -n 1 "$WORK/logs/stall-check.err")"
         return 0
     fi
-    log "stalled capture CPU: $STALL_MS ms of every $STALL_PERIOD_MS ms on CPU $CAP_CPU, $STALL_REPS reps x sizes (${STALL_SIZES[*]}), dests (${STALL_DESTS[*]}), top speed, -B buffers $STALL_BUF_MIB MiB"
-    ((STALL_TOP)) && run_rotated stall "$STALL_REPS" "$STALL_BUF_MIB" "${STALL_SIZES[*]}" 0 "${STALL_DESTS[*]}"
+    if ((STALL_TOP)); then
+        log "stalled capture CPU: $STALL_MS ms of every $STALL_PERIOD_MS ms on CPU $CAP_CPU, $STALL_REPS reps x sizes (${STALL_SIZES[*]}), dests (${STALL_DESTS[*]}), top speed, -B buffers $STALL_BUF_MIB MiB"
+        run_rotated stall "$STALL_REPS" "$STALL_BUF_MIB" "${STALL_SIZES[*]}" 0 "${STALL_DESTS[*]}"
+    fi
     ((STALL_PACED)) && run_stalled_paced
 }
 
@@ -463,9 +469,9 @@ run_stalled_paced() {
     local -a TOOLS=("${TOOLS_PACED[@]}")
     # burst_for reads PACKETS_BY_SIZE: the paced bursts' lengths take precedence, for these runs only.
     local -a PACKETS_BY_SIZE=("${PACKETS_BY_SIZE[@]}")
+    local packets
     for size in "${STALL_SIZES[@]}"; do
-        value_for_size "$size" "${STALL_PACED_PACKETS[@]}" >/dev/null &&
-            PACKETS_BY_SIZE+=("$size:$(value_for_size "$size" "${STALL_PACED_PACKETS[@]}")")
+        packets=$(value_for_size "$size" "${STALL_PACED_PACKETS[@]}") && PACKETS_BY_SIZE+=("$size:$packets")
     done
     for size in "${STALL_SIZES[@]}"; do
         log "stalled capture CPU, generator paced: $STALL_REPS reps x $size B at $(stall_paced_rate "$size") pps, dests (${STALL_DESTS[*]}), ${TOOLS[*]}"

@@ -108,8 +108,7 @@ public enum CaptureDelivery {
         segment.storage = copies[1].flatMap(identify)
         outcome.files = segment.delivered.map(\.path)
         outcome.delivered = segment.delivered
-        status.segments = status.segments ?? []
-        status.segments?.append(segment)
+        status.segments = (status.segments ?? []) + [segment]
         return outcome
     }
 

@@ -32,14 +32,10 @@ public enum ConfinedFiles {
         }
         let target = "\(root)/\(relativePath)"
         let parents = Array(components.dropLast())
-        let directory: OwnedDescriptor
-        if let directories {
-            directory = try directories.directory(root: root, components: parents, displayPath: target)
+        let directory = if let directories {
+            try directories.directory(root: root, components: parents, displayPath: target)
         } else {
-            guard let opened = try openDirectory(root: root, components: parents, displayPath: target, create: true) else {
-                throw Failure(path: target, reason: "cannot create its directory")
-            }
-            directory = opened
+            try walk(below: openRoot(root), root: root, components: parents, displayPath: target)
         }
         var sourceInfo = stat()
         let isWholeFile = stat(source, &sourceInfo) == 0 && (length.map { off_t($0) == sourceInfo.st_size } ?? true)
@@ -87,9 +83,7 @@ public enum ConfinedFiles {
         let components = relativePath.split(separator: "/").map(String.init)
         let target = "\(root)/\(relativePath)"
         guard let fileName = components.last else { throw Failure(path: target, reason: "no file name") }
-        guard let directory = try openDirectory(root: root, components: Array(components.dropLast()), displayPath: target, create: true) else {
-            throw Failure(path: target, reason: "cannot create its directory")
-        }
+        let directory = try walk(below: openRoot(root), root: root, components: Array(components.dropLast()), displayPath: target)
         var info = stat()
         if fstatat(directory.rawValue, fileName, &info, AT_SYMLINK_NOFOLLOW) == 0 {
             throw Failure(path: target, reason: "the file already exists")
@@ -126,15 +120,8 @@ public enum ConfinedFiles {
             }
             let rootDirectory = try openRoot(root)
             roots[root] = fstat(rootDirectory.rawValue, &info) == 0 ? (rootDirectory, info.st_dev, info.st_ino) : nil
-            return try walk(below: rootDirectory, root: root, components: components, displayPath: displayPath, create: true)!
+            return try walk(below: rootDirectory, root: root, components: components, displayPath: displayPath)
         }
-    }
-
-    /// Opens `root/components...` as a directory, refusing symlinks below the root. With `create`, missing
-    /// levels are made with mode 0700; without it, a missing level returns nil.
-    private static func openDirectory(root: String, components: [String], displayPath: String, create: Bool) throws(Failure) -> OwnedDescriptor? {
-        if !create && !FileSystem.exists(root) { return nil }
-        return try walk(below: try openRoot(root), root: root, components: components, displayPath: displayPath, create: create)
     }
 
     /// The root, made if missing (it may be reached through symlinks: it is the operator's choice).
@@ -147,15 +134,12 @@ public enum ConfinedFiles {
         }
     }
 
-    private static func walk(
-        below rootDirectory: OwnedDescriptor, root: String, components: [String], displayPath: String, create: Bool
-    ) throws(Failure) -> OwnedDescriptor? {
+    /// Opens `components...` below the root level by level, refusing symlinks; missing levels are made with
+    /// mode 0700.
+    private static func walk(below rootDirectory: OwnedDescriptor, root: String, components: [String], displayPath: String) throws(Failure) -> OwnedDescriptor {
         var current = rootDirectory
         for component in components {
-            if !create {
-                var info = stat()
-                if fstatat(current.rawValue, component, &info, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT { return nil }
-            } else if mkdirat(current.rawValue, component, 0o700) == 0 {
+            if mkdirat(current.rawValue, component, 0o700) == 0 {
                 if let created = try? openBelow(current, component) { _ = fchmod(created.rawValue, 0o700) }
             } else if errno != EEXIST {
                 let error = Errno.current
